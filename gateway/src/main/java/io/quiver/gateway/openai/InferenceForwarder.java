@@ -1,0 +1,116 @@
+package io.quiver.gateway.openai;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.UUID;
+
+import io.quiver.gateway.routing.InferenceProxy;
+import io.quiver.gateway.routing.WorkerPool;
+import io.quiver.gateway.security.Caller;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * The shared path of every generation request: read a bounded body, validate it, resolve
+ * {@code model} in the caller's tenant, rewrite it to what the worker serves, and relay
+ * the worker's answer.
+ */
+@Component
+class InferenceForwarder {
+
+	private final InferenceProxy proxy;
+
+	private final WorkerPool pool;
+
+	private final JsonMapper json;
+
+	private final int maxRequestBytes;
+
+	InferenceForwarder(InferenceProxy proxy, WorkerPool pool, JsonMapper json, GatewayProperties properties) {
+		this.proxy = proxy;
+		this.pool = pool;
+		this.json = json;
+		this.maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 1, properties.maxRequestSize().toBytes());
+	}
+
+	void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request, HttpServletResponse response)
+			throws IOException {
+		ObjectNode body = parse(request);
+		JsonNode model = body.get("model");
+		if (model == null || !model.isString() || model.stringValue().isBlank() || model.stringValue().length() > 256) {
+			throw OpenAiException.invalidRequest("model", "'model' must be a non-empty string.");
+		}
+		JsonNode stream = body.get("stream");
+		if (stream != null && !stream.isBoolean() && !stream.isNull()) {
+			throw OpenAiException.invalidRequest("stream", "'stream' must be a boolean.");
+		}
+		endpoint.validate(body);
+		String requested = model.stringValue();
+		if (!this.pool.models().contains(requested)) {
+			this.pool.refresh();
+			if (!this.pool.anyUp() || this.pool.knownModels().contains(requested)) {
+				throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "no_worker_available", null,
+						"No inference worker is available right now. Please retry shortly.");
+			}
+			if (!this.pool.models().contains(requested)) {
+				throw OpenAiException.modelNotFound(requested);
+			}
+		}
+		String requestId = requestId(request);
+		response.setHeader("x-request-id", requestId);
+		this.proxy.forward(requested, endpoint.path(), this.json.writeValueAsBytes(body),
+				Map.of("x-request-id", requestId), response);
+	}
+
+	private ObjectNode parse(HttpServletRequest request) throws IOException {
+		String contentType = request.getContentType();
+		if (contentType != null && !contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+			throw new OpenAiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request_error",
+					"unsupported_media_type", null, "Send the request body as application/json.");
+		}
+		if (request.getContentLengthLong() > this.maxRequestBytes) {
+			throw tooLarge();
+		}
+		byte[] bytes;
+		try (InputStream in = request.getInputStream()) {
+			bytes = in.readNBytes(this.maxRequestBytes + 1);
+		}
+		if (bytes.length > this.maxRequestBytes) {
+			throw tooLarge();
+		}
+		JsonNode node;
+		try {
+			node = this.json.readTree(bytes);
+		}
+		catch (JacksonException ex) {
+			throw OpenAiException.invalidRequest(null,
+					"We could not parse the JSON body of your request. Send valid JSON (UTF-8).");
+		}
+		if (node == null || !node.isObject()) {
+			throw OpenAiException.invalidRequest(null, "The request body must be a JSON object.");
+		}
+		return (ObjectNode) node;
+	}
+
+	private OpenAiException tooLarge() {
+		return new OpenAiException(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large", null,
+				"The request body exceeds " + this.maxRequestBytes + " bytes.");
+	}
+
+	private static String requestId(HttpServletRequest request) {
+		String given = request.getHeader("x-request-id");
+		if (given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._:-]+")) {
+			return given;
+		}
+		return "req_" + UUID.randomUUID().toString().replace("-", "");
+	}
+
+}
