@@ -108,6 +108,10 @@ class Config:
         self.rms_norm_eps = c.get("rms_norm_eps", 1e-6)
         self.rope_theta = c.get("rope_theta", 10000.0)
         self.rope_scaling = c.get("rope_scaling")
+        if c.get("rope_parameters"):
+            # Newer transformers write theta and scaling together: {"rope_type": ..., "rope_theta": ..., ...}.
+            self.rope_theta = c["rope_parameters"].get("rope_theta", self.rope_theta)
+            self.rope_scaling = c["rope_parameters"]
         self.tie_word_embeddings = c.get("tie_word_embeddings", False)
         if c.get("hidden_act", "silu") != "silu":
             raise ValueError(f"unsupported hidden_act {c['hidden_act']}")

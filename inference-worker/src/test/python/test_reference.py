@@ -284,6 +284,13 @@ class RopeTests(unittest.TestCase):
         want = [1.0, 0.1, (1 - s) * 0.01 / 8 + s * 0.01, 0.001 / 8]
         np.testing.assert_allclose(got, want, rtol=1e-14)
 
+    def test_when_rope_parameters_layout_then_same_as_rope_theta_and_rope_scaling(self):
+        scaling = {"rope_type": "linear", "factor": 3.0}
+        legacy = reference.rope_inv_freq(self.cfg(8, 500.0, scaling))
+        cfg = reference.Config(dict(BASE_CONFIG, architectures=["LlamaForCausalLM"], hidden_size=8, num_attention_heads=1,
+                                    num_key_value_heads=1, rope_parameters=dict(scaling, rope_theta=500.0)))
+        torch.testing.assert_close(reference.rope_inv_freq(cfg), legacy, rtol=0, atol=0)
+
     def test_when_unknown_scaling_then_rejected(self):
         with self.assertRaises(ValueError):
             reference.rope_inv_freq(self.cfg(8, 10000.0, {"rope_type": "yarn", "factor": 2.0}))
