@@ -82,8 +82,8 @@ def random_weights(cfg, family, seed):
         w[p + "post_attention_layernorm.weight"] = 1 + 0.2 * rng.normal(size=h)
         for name, shape in shapes.items():
             w[p + name + ".weight"] = rng.normal(0, 0.4, shape)
-        biased = {"qwen2": ["q_proj", "k_proj", "v_proj"],
-                  "llama": ["q_proj", "k_proj", "v_proj", "o_proj"] if cfg.get("attention_bias") else []}.get(family, [])
+        attention_bias = ["q_proj", "k_proj", "v_proj", "o_proj"] if cfg.get("attention_bias") else []
+        biased = {"qwen2": ["q_proj", "k_proj", "v_proj"], "llama": attention_bias}.get(family, [])
         for name in biased:
             w[p + f"self_attn.{name}.bias"] = rng.normal(0, 0.3, shapes["self_attn." + name][0])
     return w
@@ -287,8 +287,9 @@ class RopeTests(unittest.TestCase):
     def test_when_rope_parameters_layout_then_same_as_rope_theta_and_rope_scaling(self):
         scaling = {"rope_type": "linear", "factor": 3.0}
         legacy = reference.rope_inv_freq(self.cfg(8, 500.0, scaling))
-        cfg = reference.Config(dict(BASE_CONFIG, architectures=["LlamaForCausalLM"], hidden_size=8, num_attention_heads=1,
-                                    num_key_value_heads=1, rope_parameters=dict(scaling, rope_theta=500.0)))
+        cfg = reference.Config(dict(BASE_CONFIG, architectures=["LlamaForCausalLM"], hidden_size=8,
+                                    num_attention_heads=1, num_key_value_heads=1,
+                                    rope_parameters=dict(scaling, rope_theta=500.0)))
         torch.testing.assert_close(reference.rope_inv_freq(cfg), legacy, rtol=0, atol=0)
 
     def test_when_unknown_scaling_then_rejected(self):
@@ -320,7 +321,8 @@ class ForwardTests(TempDirTest):
         v = w[p + "self_attn.v_proj.weight"] @ n + w[p + "self_attn.v_proj.bias"]
         x = x + w[p + "self_attn.o_proj.weight"] @ np.repeat(v.reshape(2, 4), 2, axis=0).reshape(-1)
         m = rms(x, w[p + "post_attention_layernorm.weight"], eps)
-        x = x + w[p + "mlp.down_proj.weight"] @ (silu(w[p + "mlp.gate_proj.weight"] @ m) * (w[p + "mlp.up_proj.weight"] @ m))
+        swiglu = silu(w[p + "mlp.gate_proj.weight"] @ m) * (w[p + "mlp.up_proj.weight"] @ m)
+        x = x + w[p + "mlp.down_proj.weight"] @ swiglu
         want = w["model.embed_tokens.weight"] @ rms(x, w["model.norm.weight"], eps)
         np.testing.assert_allclose(logits(d, [7])[0], want, rtol=1e-12, atol=1e-12)
 
