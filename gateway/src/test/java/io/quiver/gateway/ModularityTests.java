@@ -1,0 +1,93 @@
+package io.quiver.gateway;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * Keeps the module walls of the architecture standing: who may depend on whom, and no
+ * framework inside the engine. It reads the production classes of every module (the
+ * gateway's test classpath holds them all).
+ */
+class ModularityTests {
+
+	private static JavaClasses classes;
+
+	@BeforeAll
+	static void importClasses() {
+		classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+			.importPackages("io.quiver");
+	}
+
+	@Test
+	void whenTenancyIsReadThenItDependsOnNoOtherQuiverModule() {
+		noClasses().that()
+			.resideInAPackage("io.quiver.tenancy..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.quiver.gateway..", "io.quiver.audit..", "io.quiver.worker..")
+			.allowEmptyShould(true)
+			.check(classes);
+	}
+
+	@Test
+	void whenAuditIsReadThenItDependsOnNoOtherQuiverModule() {
+		noClasses().that()
+			.resideInAPackage("io.quiver.audit..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.quiver.gateway..", "io.quiver.tenancy..", "io.quiver.worker..")
+			.allowEmptyShould(true)
+			.check(classes);
+	}
+
+	@Test
+	void whenGatewayIsReadThenItSharesNoCodeWithTheWorker() {
+		noClasses().that()
+			.resideInAPackage("io.quiver.gateway..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("io.quiver.worker..")
+			.check(classes);
+	}
+
+	@Test
+	void whenWorkerIsReadThenItDependsOnNoOtherQuiverModule() {
+		noClasses().that()
+			.resideInAPackage("io.quiver.worker..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.quiver.gateway..", "io.quiver.tenancy..", "io.quiver.audit..", "io.quiver.db..")
+			.allowEmptyShould(true)
+			.check(classes);
+	}
+
+	@Test
+	void whenEnginePackagesAreReadThenNoSpringInside() {
+		noClasses().that()
+			.resideInAnyPackage("io.quiver.worker.model..", "io.quiver.worker.weights..", "io.quiver.worker.tensor..",
+					"io.quiver.worker.kvcache..", "io.quiver.worker.scheduler..", "io.quiver.worker.sampler..",
+					"io.quiver.worker.adapter..", "io.quiver.worker.tokenizer..", "io.quiver.worker.engine..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("org.springframework..")
+			.allowEmptyShould(true)
+			.check(classes);
+	}
+
+	@Test
+	void whenSchedulerIsReadThenItIsAPureStateMachine() {
+		noClasses().that()
+			.resideInAPackage("io.quiver.worker.scheduler..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("ai.djl..", "org.springframework..", "java.util.concurrent..")
+			.allowEmptyShould(true)
+			.check(classes);
+	}
+
+}
