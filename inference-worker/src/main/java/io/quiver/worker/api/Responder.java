@@ -121,9 +121,7 @@ final class Responder {
 				switch (event) {
 					case GenerationEvent.Delta d -> {
 						ObjectNode delta = JSON.createObjectNode();
-						if (this.chat) {
-							delta.put("content", d.text());
-						}
+						delta.put("content", d.text());
 						GenerationCall.send(out, chunk(d.index(), delta, null, d.tokens(), offsets[d.index()]));
 						offsets[d.index()] += d.text().length();
 					}
@@ -164,18 +162,9 @@ final class Responder {
 		else {
 			choice.put("text", delta.path("content").asString(""));
 		}
-		if (!this.chat && delta.isEmpty() && finishReason == null) {
-			choice.put("text", "");
-		}
 		putLogprobs(choice, tokens, textOffset);
 		choice.put("finish_reason", finishReason);
 		return JSON.writeValueAsString(root);
-	}
-
-	String textChunk(int index, String text, List<GenerationEvent.TokenInfo> tokens, int offset) {
-		ObjectNode delta = JSON.createObjectNode();
-		delta.put("content", text);
-		return chunk(index, delta, null, tokens, offset);
 	}
 
 	private void putLogprobs(ObjectNode choice, List<GenerationEvent.TokenInfo> tokens, int textOffset) {

@@ -617,10 +617,10 @@ public final class InferenceEngine implements AutoCloseable {
 			this.request.completion++;
 			boolean eos = !r.ignoreEos() && InferenceEngine.this.tokenizer.eosTokenIds().contains(token.id());
 			String reason = null;
-			String text = "";
+			String text;
 			if (eos || r.stopTokenIds().contains(token.id())) {
 				reason = "stop";
-				text = this.stops.flush();
+				text = release();
 			}
 			else {
 				text = this.stops.push(this.detokenizer.next(token.id()));
@@ -633,8 +633,8 @@ public final class InferenceEngine implements AutoCloseable {
 			}
 			if (reason == null
 					&& (this.generated >= r.maxTokens() || length >= InferenceEngine.this.config.maxModelLength())) {
-				reason = "length";
-				text = text + this.stops.flush();
+				text = text + release();
+				reason = this.stops.stopped() ? "stop" : "length";
 			}
 			if (!text.isEmpty() || (reason == null && !this.pendingTokens.isEmpty())) {
 				this.request.listener
@@ -651,6 +651,12 @@ public final class InferenceEngine implements AutoCloseable {
 				return true;
 			}
 			return false;
+		}
+
+		/** The text held back by the detokenizer and the stop filter, at the end. */
+		private String release() {
+			String text = this.stops.push(this.detokenizer.flush());
+			return this.stops.stopped() ? text : text + this.stops.flush();
 		}
 
 		private GenerationEvent.TokenInfo info(SampledToken token) {

@@ -44,4 +44,16 @@ public final class IncrementalDetokenizer {
 		return "";
 	}
 
+	/**
+	 * Releases text held back at the end of a sequence, incomplete characters included.
+	 * @return the rest of the text
+	 */
+	public String flush() {
+		String prefix = this.tokenizer.decode(Arrays.copyOfRange(this.ids, this.prefixOffset, this.readOffset));
+		String full = this.tokenizer.decode(Arrays.copyOfRange(this.ids, this.prefixOffset, this.size));
+		this.prefixOffset = this.size;
+		this.readOffset = this.size;
+		return (full.length() > prefix.length() && full.startsWith(prefix)) ? full.substring(prefix.length()) : "";
+	}
+
 }
