@@ -1,0 +1,54 @@
+package io.quiver.worker.api;
+
+import io.quiver.worker.engine.InferenceEngine;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reading the parts every generation request shares.
+ */
+final class RequestBodies {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private RequestBodies() {
+	}
+
+	static JsonNode parse(String body) {
+		if (body == null || body.isBlank()) {
+			throw OpenAiException.invalid(null, "The request body must be a JSON object");
+		}
+		try {
+			JsonNode json = JSON.readTree(body);
+			if (json == null || !json.isObject()) {
+				throw OpenAiException.invalid(null, "The request body must be a JSON object");
+			}
+			return json;
+		}
+		catch (JacksonException ex) {
+			throw OpenAiException.invalid(null, "The request body is not valid JSON");
+		}
+	}
+
+	static String model(JsonNode json) {
+		JsonNode model = json.get("model");
+		if (model == null || !model.isString() || model.asString().isBlank()) {
+			throw OpenAiException.invalid("model", "model is required");
+		}
+		return model.asString();
+	}
+
+	/**
+	 * The adapter a request names, checked to exist unless the request says where to
+	 * fetch it.
+	 */
+	static String adapter(InferenceEngine engine, ModelIds ids, String model, String source, String sha256) {
+		String adapter = ids.adapterOf(model);
+		if (adapter != null && source == null && !engine.adapters().knows(adapter)) {
+			throw OpenAiException.modelNotFound(model);
+		}
+		return adapter;
+	}
+
+}

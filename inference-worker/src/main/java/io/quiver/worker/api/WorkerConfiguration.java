@@ -1,0 +1,49 @@
+package io.quiver.worker.api;
+
+import java.io.IOException;
+
+import io.quiver.worker.engine.EngineConfig;
+import io.quiver.worker.engine.InferenceEngine;
+import io.quiver.worker.kvcache.KvCache;
+import io.quiver.worker.model.ModelConfig;
+import io.quiver.worker.scheduler.SchedulerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Builds the engine from {@link WorkerProperties}.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(WorkerProperties.class)
+class WorkerConfiguration {
+
+	private static final Logger logger = LoggerFactory.getLogger(WorkerConfiguration.class);
+
+	@Bean(destroyMethod = "close")
+	InferenceEngine inferenceEngine(WorkerProperties properties) throws IOException {
+		ModelConfig model = ModelConfig.read(properties.modelDir());
+		long perToken = KvCache.bytesPerToken(model.numLayers(), model.numKvHeads(), model.headDim());
+		int blocks = (int) Math.max(1, properties.kvCacheSize().toBytes() / (perToken * properties.kvBlockSize()));
+		int batchTokens = Math.max(properties.maxBatchTokens(), properties.maxRunning());
+		EngineConfig config = new EngineConfig(
+				new SchedulerConfig(properties.maxRunning(), batchTokens, properties.maxWaiting()),
+				properties.maxModelLength(), properties.kvBlockSize(), blocks, properties.adapterHostMemory().toBytes(),
+				properties.adapterDeviceMemory().toBytes());
+		long started = System.nanoTime();
+		InferenceEngine engine = InferenceEngine.start(properties.modelDir(), properties.adaptersDir(), config);
+		logger.info("Loaded model {} ({} family, {} layers, {} parameters) in {} ms; KV cache {} blocks of {} tokens",
+				properties.resolvedModelId(), model.family(), model.numLayers(), model.parameterCount(),
+				(System.nanoTime() - started) / 1_000_000, blocks, properties.kvBlockSize());
+		return engine;
+	}
+
+	@Bean
+	ModelIds modelIds(WorkerProperties properties) {
+		return new ModelIds(properties.resolvedModelId());
+	}
+
+}

@@ -1,0 +1,405 @@
+package io.quiver.worker.engine;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.quiver.worker.adapter.LoraAdapter;
+import io.quiver.worker.adapter.LoraGroup;
+import io.quiver.worker.kvcache.KvCache;
+import io.quiver.worker.model.ModelConfig;
+import io.quiver.worker.tensor.Kernels;
+import io.quiver.worker.weights.ModelWeights;
+
+/**
+ * The decoder-only forward pass shared by the Llama, Qwen2 and Mistral families (Hugging
+ * Face's {@code LlamaForCausalLM.forward}), over a batch of many sequences' rows at once.
+ * Weights are fp32 in {@code [in, out]} views; q/k/v and gate/up are fused into one
+ * matmul each.
+ */
+public final class Transformer implements AutoCloseable {
+
+	private final ModelConfig config;
+
+	private final NDManager manager;
+
+	// [vocab, hidden]: model.embed_tokens.weight
+	private final NDArray embed;
+
+	// [hidden, vocab]: lm_head.weightᵀ (embed_tokensᵀ when tied)
+	private final NDArray lmHead;
+
+	// [hidden]: model.norm.weight
+	private final NDArray finalNorm;
+
+	private final Layer[] layers;
+
+	// [maxPositions, headDim]: cos of LlamaRotaryEmbedding, halves repeated
+	private final NDArray cosTable;
+
+	// [maxPositions, headDim]: sin of LlamaRotaryEmbedding, halves repeated
+	private final NDArray sinTable;
+
+	// [headDim, headDim]: the signed permutation that is rotate_half
+	private final NDArray rotateHalf;
+
+	private final float attentionScale;
+
+	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
+			Layer[] layers, NDArray cosTable, NDArray sinTable, NDArray rotateHalf) {
+		this.config = config;
+		this.manager = manager;
+		this.embed = embed;
+		this.lmHead = lmHead;
+		this.finalNorm = finalNorm;
+		this.layers = layers;
+		this.cosTable = cosTable;
+		this.sinTable = sinTable;
+		this.rotateHalf = rotateHalf;
+		this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+	}
+
+	/**
+	 * Loads the weights of a model directory, widened to fp32.
+	 * @param config the model's config
+	 * @param modelDir the directory holding the safetensors
+	 * @param parent the engine's manager
+	 * @param maxPositions positions the rotary tables cover
+	 * @return the model
+	 * @throws IOException if the weights cannot be read or do not match the config
+	 */
+	public static Transformer load(ModelConfig config, Path modelDir, NDManager parent, int maxPositions)
+			throws IOException {
+		NDManager manager = parent.newSubManager();
+		try (ModelWeights weights = ModelWeights.open(modelDir)) {
+			int h = config.hiddenSize();
+			int hd = config.headDim();
+			int q = config.numHeads() * hd;
+			int kv = config.numKvHeads() * hd;
+			int inter = config.intermediateSize();
+			int vocab = config.vocabSize();
+			NDArray embed = manager.create(weights.floats("model.embed_tokens.weight", vocab, h), new Shape(vocab, h));
+			NDArray lmHead = (config.tieWordEmbeddings() || !weights.has("lm_head.weight")) ? embed.transpose()
+					: manager.create(weights.floats("lm_head.weight", vocab, h), new Shape(vocab, h)).transpose();
+			Layer[] layers = new Layer[config.numLayers()];
+			for (int i = 0; i < layers.length; i++) {
+				String p = "model.layers." + i + ".";
+				float[] qkv = concat(weights.floats(p + "self_attn.q_proj.weight", q, h),
+						weights.floats(p + "self_attn.k_proj.weight", kv, h),
+						weights.floats(p + "self_attn.v_proj.weight", kv, h));
+				NDArray bias = null;
+				if (config.attentionBias()) {
+					bias = manager.create(concat(weights.floats(p + "self_attn.q_proj.bias", q),
+							weights.floats(p + "self_attn.k_proj.bias", kv),
+							weights.floats(p + "self_attn.v_proj.bias", kv)));
+				}
+				float[] gateUp = concat(weights.floats(p + "mlp.gate_proj.weight", inter, h),
+						weights.floats(p + "mlp.up_proj.weight", inter, h));
+				layers[i] = new Layer(manager.create(weights.floats(p + "input_layernorm.weight", h)),
+						manager.create(qkv, new Shape(q + 2L * kv, h)).transpose(), bias,
+						manager.create(weights.floats(p + "self_attn.o_proj.weight", h, q), new Shape(h, q))
+							.transpose(),
+						manager.create(weights.floats(p + "post_attention_layernorm.weight", h)),
+						manager.create(gateUp, new Shape(2L * inter, h)).transpose(),
+						manager.create(weights.floats(p + "mlp.down_proj.weight", h, inter), new Shape(h, inter))
+							.transpose());
+			}
+			NDArray finalNorm = manager.create(weights.floats("model.norm.weight", h));
+			double[] inv = config.ropeScaling().inverseFrequencies(hd, config.ropeTheta());
+			float[] cos = new float[maxPositions * hd];
+			float[] sin = new float[maxPositions * hd];
+			for (int pos = 0; pos < maxPositions; pos++) {
+				for (int i = 0; i < hd / 2; i++) {
+					// LlamaRotaryEmbedding computes the angle in fp32: inv_freq ·
+					// position.
+					float angle = (float) inv[i] * pos;
+					float c = (float) Math.cos(angle);
+					float s = (float) Math.sin(angle);
+					cos[pos * hd + i] = c;
+					cos[pos * hd + i + hd / 2] = c;
+					sin[pos * hd + i] = s;
+					sin[pos * hd + i + hd / 2] = s;
+				}
+			}
+			return new Transformer(config, manager, embed, lmHead, finalNorm, layers,
+					manager.create(cos, new Shape(maxPositions, hd)), manager.create(sin, new Shape(maxPositions, hd)),
+					Kernels.rotateHalfMatrix(manager, hd));
+		}
+		catch (IOException | RuntimeException ex) {
+			manager.close();
+			throw ex;
+		}
+	}
+
+	private static float[] concat(float[]... parts) {
+		int n = 0;
+		for (float[] p : parts) {
+			n += p.length;
+		}
+		float[] out = new float[n];
+		int at = 0;
+		for (float[] p : parts) {
+			System.arraycopy(p, 0, out, at, p.length);
+			at += p.length;
+		}
+		return out;
+	}
+
+	public ModelConfig config() {
+		return this.config;
+	}
+
+	public NDManager manager() {
+		return this.manager;
+	}
+
+	/**
+	 * Runs one forward pass, writing the rows' keys and values into the cache.
+	 * @param batch the rows
+	 * @param cache the KV cache
+	 * @return the logits of {@code batch.logitRows()}, {@code [logitRows · vocab]}
+	 * row-major
+	 */
+	public float[] forward(ForwardBatch batch, KvCache cache) {
+		try (NDScope scope = new NDScope()) {
+			NDManager m = this.manager;
+			int n = batch.tokens().length;
+			NDArray tokenIds = m.create(toLongs(batch.tokens()));
+			NDArray positions = m.create(toLongs(batch.positions()));
+			NDArray writeSlots = m.create(batch.writeSlots());
+			NDArray x = this.embed.get(new NDIndex("{}", tokenIds));
+			NDArray cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
+			NDArray sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
+			Attention attention = prepareAttention(batch, m);
+			int heads = this.config.numHeads();
+			int kvHeads = this.config.numKvHeads();
+			int hd = this.config.headDim();
+			float eps = (float) this.config.rmsNormEps();
+			for (int li = 0; li < this.layers.length; li++) {
+				Layer layer = this.layers[li];
+				NDArray h = Kernels.rmsNorm(x, layer.inputNorm, eps);
+				NDArray qkv = h.matMul(layer.qkv);
+				if (layer.qkvBias != null) {
+					qkv = qkv.add(layer.qkvBias);
+				}
+				applyLora(batch, li, LoraGroup.QKV, h, qkv);
+				NDArray heads3 = qkv.reshape(n, heads + 2L * kvHeads, hd);
+				NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)), cos, sin,
+						this.rotateHalf);
+				NDArray k = qk.get(new NDIndex(":, {}:", heads));
+				NDArray v = heads3.get(new NDIndex(":, {}:", heads + kvHeads));
+				cache.write(li, writeSlots, k, v);
+				NDArray attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), cache, li);
+				NDArray o = attended.matMul(layer.o);
+				applyLora(batch, li, LoraGroup.O, attended, o);
+				x = x.add(o);
+				NDArray h2 = Kernels.rmsNorm(x, layer.postNorm, eps);
+				NDArray gateUp = h2.matMul(layer.gateUp);
+				applyLora(batch, li, LoraGroup.GATE_UP, h2, gateUp);
+				NDArray act = Kernels.swiGlu(gateUp, this.config.intermediateSize());
+				NDArray down = act.matMul(layer.down);
+				applyLora(batch, li, LoraGroup.DOWN, act, down);
+				x = x.add(down);
+			}
+			NDArray last = (batch.logitRows().length == n && isIdentity(batch.logitRows())) ? x
+					: x.get(new NDIndex("{}", m.create(toLongs(batch.logitRows()))));
+			NDArray logits = Kernels.rmsNorm(last, this.finalNorm, eps).matMul(this.lmHead);
+			return logits.toFloatArray();
+		}
+	}
+
+	private static boolean isIdentity(int[] rows) {
+		for (int i = 0; i < rows.length; i++) {
+			if (rows[i] != i) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private void applyLora(ForwardBatch batch, int layer, LoraGroup group, NDArray input, NDArray output) {
+		int n = batch.tokens().length;
+		for (ForwardBatch.LoraRows run : batch.lora()) {
+			if (run.firstRow() == 0 && run.rows() == n) {
+				run.adapter().addDelta(layer, group, input, output);
+			}
+			else {
+				NDIndex rows = new NDIndex("{}:{}", run.firstRow(), run.firstRow() + run.rows());
+				run.adapter().addDelta(layer, group, input.get(rows), output.get(rows));
+			}
+		}
+	}
+
+	/**
+	 * Index tensors and masks for the attention of every sequence, built once per pass
+	 * and shared by all layers.
+	 */
+	private record Attention(int decodeRows, NDArray decodeSlots, NDArray decodeMask, int decodeContext,
+			List<NDArray> prefillSlots, List<NDArray> prefillMasks) {
+	}
+
+	private Attention prepareAttention(ForwardBatch batch, NDManager m) {
+		int g = this.config.groupSize();
+		List<ForwardBatch.SequenceRows> seqs = batch.sequences();
+		int decodes = 0;
+		int maxContext = 0;
+		while (decodes < seqs.size() && seqs.get(decodes).rows() == 1) {
+			maxContext = Math.max(maxContext, seqs.get(decodes).contextSlots().length);
+			decodes++;
+		}
+		NDArray decodeSlots = null;
+		NDArray decodeMask = null;
+		if (decodes > 0) {
+			long[] slots = new long[decodes * maxContext];
+			float[] mask = new float[decodes * maxContext];
+			for (int s = 0; s < decodes; s++) {
+				long[] ctx = seqs.get(s).contextSlots();
+				for (int j = 0; j < maxContext; j++) {
+					slots[s * maxContext + j] = (j < ctx.length) ? ctx[j] : ctx[0];
+					mask[s * maxContext + j] = (j < ctx.length) ? 0f : Float.NEGATIVE_INFINITY;
+				}
+			}
+			decodeSlots = m.create(slots);
+			decodeMask = m.create(mask, new Shape(decodes, 1, 1, maxContext));
+		}
+		List<NDArray> prefillSlots = new ArrayList<>();
+		List<NDArray> prefillMasks = new ArrayList<>();
+		for (int s = decodes; s < seqs.size(); s++) {
+			ForwardBatch.SequenceRows seq = seqs.get(s);
+			long[] ctx = seq.contextSlots();
+			int t = seq.rows();
+			float[] mask = new float[g * t * ctx.length];
+			for (int gi = 0; gi < g; gi++) {
+				for (int ti = 0; ti < t; ti++) {
+					int visible = batch.positions()[seq.firstRow() + ti];
+					for (int j = visible + 1; j < ctx.length; j++) {
+						mask[(gi * t + ti) * ctx.length + j] = Float.NEGATIVE_INFINITY;
+					}
+				}
+			}
+			prefillSlots.add(m.create(ctx));
+			prefillMasks.add(m.create(mask, new Shape(1, 1, (long) g * t, ctx.length)));
+		}
+		return new Attention(decodes, decodeSlots, decodeMask, maxContext, prefillSlots, prefillMasks);
+	}
+
+	/**
+	 * Attention for every sequence: all decode rows in one batched call, each prefill
+	 * chunk in its own.
+	 * @param q queries after rotary embedding, {@code [rows, heads, headDim]}
+	 * @return {@code [rows, heads · headDim]}
+	 */
+	private NDArray attend(ForwardBatch batch, Attention attention, NDArray q, KvCache cache, int layer) {
+		int kvHeads = this.config.numKvHeads();
+		int g = this.config.groupSize();
+		int hd = this.config.headDim();
+		int width = this.config.numHeads() * hd;
+		NDList parts = new NDList();
+		int b = attention.decodeRows();
+		if (b > 0) {
+			int l = attention.decodeContext();
+			NDArray qd = (b == q.getShape().get(0)) ? q : q.get(new NDIndex(":{}", b));
+			qd = qd.reshape(b, kvHeads, g, hd);
+			NDArray k = cache.keys(layer, attention.decodeSlots()).reshape(b, l, kvHeads, hd).transpose(0, 2, 1, 3);
+			NDArray v = cache.values(layer, attention.decodeSlots()).reshape(b, l, kvHeads, hd).transpose(0, 2, 1, 3);
+			parts.add(Kernels.attention(qd, k, v, attention.decodeMask(), this.attentionScale).reshape(b, width));
+		}
+		List<ForwardBatch.SequenceRows> seqs = batch.sequences();
+		for (int s = b; s < seqs.size(); s++) {
+			ForwardBatch.SequenceRows seq = seqs.get(s);
+			int t = seq.rows();
+			NDArray slots = attention.prefillSlots().get(s - b);
+			NDArray qs = q.get(new NDIndex("{}:{}", seq.firstRow(), seq.firstRow() + t))
+				.reshape(t, kvHeads, g, hd)
+				.transpose(1, 2, 0, 3)
+				.reshape(1, kvHeads, (long) g * t, hd);
+			NDArray k = cache.keys(layer, slots).transpose(1, 0, 2).expandDims(0);
+			NDArray v = cache.values(layer, slots).transpose(1, 0, 2).expandDims(0);
+			NDArray out = Kernels.attention(qs, k, v, attention.prefillMasks().get(s - b), this.attentionScale);
+			parts.add(out.reshape(kvHeads, g, t, hd).transpose(2, 0, 1, 3).reshape(t, width));
+		}
+		return (parts.size() == 1) ? parts.get(0) : NDArrays.concat(parts, 0);
+	}
+
+	private static long[] toLongs(int[] values) {
+		long[] out = new long[values.length];
+		for (int i = 0; i < values.length; i++) {
+			out[i] = values[i];
+		}
+		return out;
+	}
+
+	/**
+	 * The logits at every position of one prompt, run alone through a scratch region of
+	 * the cache: the hook golden tests compare against a reference implementation.
+	 * @param cache a cache with room for the prompt
+	 * @param prompt the token ids
+	 * @param adapter an adapter, or null for the base model
+	 * @return {@code [prompt.length][vocab]}
+	 */
+	public float[][] promptLogits(KvCache cache, int[] prompt, LoraAdapter adapter) {
+		var blocks = cache.blocks();
+		int needed = blocks.blocksFor(prompt.length);
+		int[] table = new int[needed];
+		for (int i = 0; i < needed; i++) {
+			table[i] = blocks.allocate();
+		}
+		try {
+			long[] slots = new long[prompt.length];
+			int[] positions = new int[prompt.length];
+			int[] rows = new int[prompt.length];
+			for (int i = 0; i < prompt.length; i++) {
+				slots[i] = (long) table[i / blocks.blockSize()] * blocks.blockSize() + i % blocks.blockSize();
+				positions[i] = i;
+				rows[i] = i;
+			}
+			List<ForwardBatch.LoraRows> lora = (adapter == null) ? List.of()
+					: List.of(new ForwardBatch.LoraRows(0, prompt.length, adapter));
+			ForwardBatch batch = new ForwardBatch(prompt, positions, slots,
+					List.of(new ForwardBatch.SequenceRows(0, prompt.length, slots)), lora, rows);
+			float[] flat = forward(batch, cache);
+			int vocab = this.config.vocabSize();
+			float[][] out = new float[prompt.length][vocab];
+			for (int i = 0; i < prompt.length; i++) {
+				System.arraycopy(flat, i * vocab, out[i], 0, vocab);
+			}
+			return out;
+		}
+		finally {
+			for (int block : table) {
+				blocks.release(block);
+			}
+		}
+	}
+
+	@Override
+	public void close() {
+		this.manager.close();
+	}
+
+	/**
+	 * One decoder layer's weights, each an {@code [in, out]} view of the Hugging Face
+	 * {@code [out, in]} tensor.
+	 *
+	 * @param inputNorm {@code [hidden]}: input_layernorm.weight
+	 * @param qkv {@code [hidden, (heads + 2·kvHeads)·headDim]}: q_proj, k_proj, v_proj
+	 * fused
+	 * @param qkvBias {@code [(heads + 2·kvHeads)·headDim]}: their biases (Qwen2), or null
+	 * @param o {@code [heads·headDim, hidden]}: o_proj
+	 * @param postNorm {@code [hidden]}: post_attention_layernorm.weight
+	 * @param gateUp {@code [hidden, 2·intermediate]}: gate_proj and up_proj fused
+	 * @param down {@code [intermediate, hidden]}: down_proj
+	 */
+	private record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray o, NDArray postNorm, NDArray gateUp,
+			NDArray down) {
+	}
+
+}

@@ -1,0 +1,90 @@
+package io.quiver.worker.tensor;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+
+/**
+ * The fused tensor routines of a decoder layer. Each is written as few large NDArray ops
+ * (a tiny op costs microseconds); {@link NaiveKernels} holds the straightforward twin of
+ * each.
+ */
+public final class Kernels {
+
+	private Kernels() {
+	}
+
+	/**
+	 * RMSNorm, as Hugging Face's {@code LlamaRMSNorm}:
+	 * {@code x / sqrt(mean(x²) + eps) · w}.
+	 * @param x the activations, {@code [rows, hidden]}
+	 * @param weight the norm's weight, {@code [hidden]}
+	 * @param eps {@code rms_norm_eps}
+	 * @return {@code [rows, hidden]}
+	 */
+	public static NDArray rmsNorm(NDArray x, NDArray weight, float eps) {
+		NDArray variance = x.square().mean(new int[] { -1 }, true);
+		return x.mul(variance.add(eps).pow(-0.5f)).mul(weight);
+	}
+
+	/**
+	 * Rotary position embedding on query and key heads at once, as Hugging Face's
+	 * {@code apply_rotary_pos_emb}: {@code x·cos + rotate_half(x)·sin}, where
+	 * {@code rotate_half} is one matmul with a signed permutation (exact in fp32).
+	 * @param x query and key heads, {@code [rows, heads, headDim]}
+	 * @param cos cosines of each row's position, {@code [rows, 1, headDim]}
+	 * @param sin sines of each row's position, {@code [rows, 1, headDim]}
+	 * @param rotateHalf the signed permutation, {@code [headDim, headDim]}
+	 * @return {@code [rows, heads, headDim]}
+	 */
+	public static NDArray rope(NDArray x, NDArray cos, NDArray sin, NDArray rotateHalf) {
+		return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
+	}
+
+	/**
+	 * The signed permutation {@code R} with {@code x·R = rotate_half(x) = cat(-x₂, x₁)}.
+	 * @param manager where to create it
+	 * @param headDim the head dimension
+	 * @return {@code [headDim, headDim]}
+	 */
+	public static NDArray rotateHalfMatrix(NDManager manager, int headDim) {
+		int half = headDim / 2;
+		float[] r = new float[headDim * headDim];
+		for (int j = 0; j < half; j++) {
+			r[(j + half) * headDim + j] = -1f;
+			r[j * headDim + j + half] = 1f;
+		}
+		return manager.create(r, new Shape(headDim, headDim));
+	}
+
+	/**
+	 * SwiGLU, as Hugging Face's {@code LlamaMLP}: {@code silu(gate) · up}, from the fused
+	 * gate and up projection.
+	 * @param gateUp {@code [rows, 2 · intermediate]}, gate first
+	 * @param intermediate {@code intermediate_size}
+	 * @return {@code [rows, intermediate]}
+	 */
+	public static NDArray swiGlu(NDArray gateUp, int intermediate) {
+		NDArray gate = gateUp.get(new NDIndex(":, :{}", intermediate));
+		NDArray up = gateUp.get(new NDIndex(":, {}:", intermediate));
+		return gate.mul(Activation.sigmoid(gate)).mul(up);
+	}
+
+	/**
+	 * Grouped-query attention of many sequences at once, each with its own context in the
+	 * gathered cache and an additive mask that hides what a query may not see.
+	 * @param q queries, {@code [seqs, kvHeads, group · queries, headDim]}
+	 * @param k keys, {@code [seqs, kvHeads, context, headDim]}
+	 * @param v values, {@code [seqs, kvHeads, context, headDim]}
+	 * @param mask 0 or -inf, {@code [seqs, 1, group · queries, context]}
+	 * @param scale {@code 1 / sqrt(headDim)}
+	 * @return {@code [seqs, kvHeads, group · queries, headDim]}
+	 */
+	public static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray mask, float scale) {
+		NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
+		return scores.softmax(-1).matMul(v);
+	}
+
+}

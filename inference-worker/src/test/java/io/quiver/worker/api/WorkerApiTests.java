@@ -1,0 +1,210 @@
+package io.quiver.worker.api;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.quiver.worker.WorkerApplication;
+import io.quiver.worker.demo.DemoModel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real HTTP against the real engine on the tiny demo model, started the way the gateway's
+ * tests start it.
+ */
+class WorkerApiTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@TempDir
+	static Path dir;
+
+	static ConfigurableApplicationContext context;
+
+	static HttpClient http = HttpClient.newHttpClient();
+
+	static String base;
+
+	@BeforeAll
+	static void start() throws Exception {
+		Path model = dir.resolve("tiny");
+		DemoModel.generate(model, DemoModel.Shape.TINY);
+		DemoModel.generateAdapters(model, dir.resolve("adapters"));
+		context = new SpringApplicationBuilder(WorkerApplication.class)
+			.properties("quiver.worker.model-dir=" + model, "quiver.worker.adapters-dir=" + dir.resolve("adapters"),
+					"quiver.worker.kv-cache-size=16MB", "server.port=0")
+			.run();
+		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+		base = "http://localhost:" + port;
+	}
+
+	@AfterAll
+	static void stop() {
+		context.close();
+	}
+
+	@Test
+	void whenModelsAreListedThenBaseAndAdaptersAppear() throws Exception {
+		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/models")).build(),
+				HttpResponse.BodyHandlers.ofString());
+		JsonNode body = JSON.readTree(response.body());
+		List<String> ids = new ArrayList<>();
+		body.get("data").forEach((m) -> ids.add(m.get("id").asString()));
+		assertThat(ids).containsExactly("tiny", "demo-legal", "demo-sql", "demo-support");
+	}
+
+	@Test
+	void whenGreedyCompletionRunsTwiceThenTextIsIdenticalAndUsageCounts() throws Exception {
+		String request = """
+				{"model":"tiny","prompt":"The quick brown fox","max_tokens":12,"temperature":0}""";
+		JsonNode first = post("/v1/completions", request, 200);
+		JsonNode second = post("/v1/completions", request, 200);
+		assertThat(first.get("object").asString()).isEqualTo("text_completion");
+		assertThat(first.at("/choices/0/text").asString()).isEqualTo(second.at("/choices/0/text").asString());
+		assertThat(first.at("/usage/completion_tokens").asInt()).isBetween(1, 12);
+		assertThat(first.at("/usage/prompt_tokens").asInt()).isPositive();
+		assertThat(first.at("/usage/total_tokens").asInt())
+			.isEqualTo(first.at("/usage/prompt_tokens").asInt() + first.at("/usage/completion_tokens").asInt());
+	}
+
+	@Test
+	void whenSeedIsGivenThenSampledTextRepeatsAndAnotherSeedDiffers() throws Exception {
+		String template = """
+				{"model":"tiny","prompt":"Hello","max_tokens":24,"temperature":1.0,"seed":%d,"ignore_eos":true}""";
+		String a = post("/v1/completions", template.formatted(7), 200).at("/choices/0/text").asString();
+		String b = post("/v1/completions", template.formatted(7), 200).at("/choices/0/text").asString();
+		String c = post("/v1/completions", template.formatted(8), 200).at("/choices/0/text").asString();
+		assertThat(a).isEqualTo(b);
+		assertThat(c).isNotEqualTo(a);
+	}
+
+	@Test
+	void whenMaxTokensIsReachedThenFinishReasonIsLength() throws Exception {
+		JsonNode body = post("/v1/completions", """
+				{"model":"tiny","prompt":"Hello","max_tokens":5,"temperature":0.8,"seed":1,"ignore_eos":true}""", 200);
+		assertThat(body.at("/choices/0/finish_reason").asString()).isEqualTo("length");
+		assertThat(body.at("/usage/completion_tokens").asInt()).isEqualTo(5);
+	}
+
+	@Test
+	void whenStopStringAppearsThenTextEndsBeforeItStreamedOrNot() throws Exception {
+		String free = post("/v1/completions", """
+				{"model":"tiny","prompt":"Hello","max_tokens":40,"temperature":1.0,"seed":3,"ignore_eos":true}""", 200)
+			.at("/choices/0/text")
+			.asString();
+		assertThat(free.length()).isGreaterThan(12);
+		String stop = free.substring(8, 11);
+		String expected = free.substring(0, free.indexOf(stop));
+		String request = """
+				{"model":"tiny","prompt":"Hello","max_tokens":40,"temperature":1.0,"seed":3,"ignore_eos":true,"stop":%s,"stream":%s}""";
+		JsonNode whole = post("/v1/completions", request.formatted(JSON.writeValueAsString(stop), false), 200);
+		assertThat(whole.at("/choices/0/text").asString()).isEqualTo(expected);
+		assertThat(whole.at("/choices/0/finish_reason").asString()).isEqualTo("stop");
+		List<JsonNode> chunks = stream("/v1/completions", request.formatted(JSON.writeValueAsString(stop), true));
+		StringBuilder streamed = new StringBuilder();
+		chunks.forEach((c) -> streamed.append(c.at("/choices/0/text").asString("")));
+		assertThat(streamed.toString()).isEqualTo(expected);
+		assertThat(chunks.get(chunks.size() - 1).at("/choices/0/finish_reason").asString()).isEqualTo("stop");
+	}
+
+	@Test
+	void whenChatStreamsThenChunksMatchTheWholeAnswerAndUsageComesLast() throws Exception {
+		String request = """
+				{"model":"tiny","messages":[{"role":"system","content":"Be brief."},{"role":"user","content":"Hi"}],
+				 "max_tokens":10,"temperature":0,"stream":%s,"stream_options":{"include_usage":true}}""";
+		JsonNode whole = post("/v1/chat/completions", request.formatted(false), 200);
+		assertThat(whole.get("object").asString()).isEqualTo("chat.completion");
+		assertThat(whole.at("/choices/0/message/role").asString()).isEqualTo("assistant");
+		List<JsonNode> chunks = stream("/v1/chat/completions", request.formatted(true));
+		assertThat(chunks.get(0).at("/choices/0/delta/role").asString()).isEqualTo("assistant");
+		StringBuilder text = new StringBuilder();
+		chunks.forEach((c) -> text.append(c.at("/choices/0/delta/content").asString("")));
+		assertThat(text.toString()).isEqualTo(whole.at("/choices/0/message/content").asString());
+		JsonNode last = chunks.get(chunks.size() - 1);
+		assertThat(last.get("choices")).isEmpty();
+		assertThat(last.at("/usage/completion_tokens").asInt()).isEqualTo(whole.at("/usage/completion_tokens").asInt());
+		assertThat(last.get("object").asString()).isEqualTo("chat.completion.chunk");
+	}
+
+	@Test
+	void whenAdapterIsNamedThenItChangesTheGreedyAnswer() throws Exception {
+		String request = """
+				{"model":"%s","prompt":"The quick brown fox","max_tokens":16,"temperature":0,"ignore_eos":true}""";
+		String base = post("/v1/completions", request.formatted("tiny"), 200).at("/choices/0/text").asString();
+		String adapted = post("/v1/completions", request.formatted("demo-legal"), 200).at("/choices/0/text").asString();
+		assertThat(adapted).isNotEqualTo(base);
+	}
+
+	@Test
+	void whenManyChoicesAndLogprobsAreAskedThenEachChoiceHasThem() throws Exception {
+		JsonNode body = post("/v1/chat/completions", """
+				{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"max_tokens":4,"n":2,"seed":5,
+				 "logprobs":true,"top_logprobs":3,"ignore_eos":true}""", 200);
+		assertThat(body.get("choices")).hasSize(2);
+		JsonNode content = body.at("/choices/1/logprobs/content");
+		assertThat(content).hasSize(4);
+		assertThat(content.get(0).get("top_logprobs")).hasSize(3);
+		assertThat(content.get(0).get("logprob").asDouble()).isLessThanOrEqualTo(0.0);
+	}
+
+	@Test
+	void whenInputIsBadThenTheOpenAiEnvelopeSaysWhy() throws Exception {
+		JsonNode unknown = post("/v1/chat/completions", """
+				{"model":"nope","messages":[{"role":"user","content":"Hi"}]}""", 404);
+		assertThat(unknown.at("/error/code").asString()).isEqualTo("model_not_found");
+		JsonNode temperature = post("/v1/completions", """
+				{"model":"tiny","prompt":"x","temperature":9}""", 400);
+		assertThat(temperature.at("/error/param").asString()).isEqualTo("temperature");
+		assertThat(temperature.at("/error/type").asString()).isEqualTo("invalid_request_error");
+		JsonNode malformed = post("/v1/completions", "{not json", 400);
+		assertThat(malformed.at("/error/message").asString()).contains("JSON");
+		JsonNode messages = post("/v1/chat/completions", """
+				{"model":"tiny","messages":[]}""", 400);
+		assertThat(messages.at("/error/param").asString()).isEqualTo("messages");
+		JsonNode maxTokens = post("/v1/completions", """
+				{"model":"tiny","prompt":"x","max_tokens":0}""", 400);
+		assertThat(maxTokens.at("/error/param").asString()).isEqualTo("max_tokens");
+	}
+
+	private JsonNode post(String path, String body, int status) throws Exception {
+		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+		return JSON.readTree(response.body());
+	}
+
+	private List<JsonNode> stream(String path, String body) throws Exception {
+		HttpResponse<java.util.stream.Stream<String>> response = http
+			.send(HttpRequest.newBuilder(URI.create(base + path))
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofLines());
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+		List<String> data = response.body().filter((l) -> l.startsWith("data: ")).map((l) -> l.substring(6)).toList();
+		assertThat(data.get(data.size() - 1)).isEqualTo("[DONE]");
+		List<JsonNode> chunks = new ArrayList<>();
+		for (String d : data.subList(0, data.size() - 1)) {
+			chunks.add(JSON.readTree(d));
+		}
+		return chunks;
+	}
+
+}

@@ -1,0 +1,52 @@
+package io.quiver.worker.engine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import io.quiver.worker.demo.DemoModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BatchInvarianceTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void whenRequestRunsInsideABatchOf32MixedAdapterRequestsThenItsGreedyTokensAreUnchanged() throws Exception {
+		Path model = this.dir.resolve("tiny");
+		DemoModel.generate(model, DemoModel.Shape.TINY);
+		Path adapters = this.dir.resolve("adapters");
+		DemoModel.generateAdapters(model, adapters);
+		String[] models = { null, "demo-legal", "demo-sql", "demo-support" };
+		try (InferenceEngine engine = TestEngines.start(model, adapters, 32)) {
+			List<int[]> alone = new ArrayList<>();
+			for (int i = 0; i < 32; i++) {
+				alone.add(TestEngines
+					.await(TestEngines.run(engine, TestEngines.greedy("alone-" + i, models[i % 4], prompt(i), 12))));
+			}
+			List<CompletableFuture<List<GenerationEvent.TokenInfo>>> together = new ArrayList<>();
+			for (int i = 0; i < 32; i++) {
+				together.add(TestEngines.run(engine, TestEngines.greedy("batch-" + i, models[i % 4], prompt(i), 12)));
+			}
+			for (int i = 0; i < 32; i++) {
+				assertThat(TestEngines.await(together.get(i))).as("request %d", i).isEqualTo(alone.get(i));
+			}
+			assertThat(engine.metrics().lastBatchRows()).isPositive();
+			assertThat(engine.status().steps()).isLessThan(32 * 13 + 13 * 2);
+		}
+	}
+
+	private static int[] prompt(int i) {
+		int[] prompt = new int[3 + i % 7];
+		for (int t = 0; t < prompt.length; t++) {
+			prompt[t] = 3 + (i * 31 + t * 17) % 300;
+		}
+		return prompt;
+	}
+
+}
