@@ -9,11 +9,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  * The Quiver gateway: the OpenAI-compatible, multi-tenant front door to the inference
  * workers.
  */
-@SpringBootApplication(scanBasePackages = "io.quiver")
-// Repositories and entities of every Quiver module (tenancy, audit) live under io.quiver,
-// not under this package.
-@AutoConfigurationPackage(basePackages = "io.quiver")
-@ConfigurationPropertiesScan("io.quiver")
+@SpringBootApplication(scanBasePackages = { "io.quiver.gateway", "io.quiver.tenancy", "io.quiver.audit" })
+// JPA repositories and entities live in the modules the gateway assembles; the worker is
+// a
+// separate application and is never scanned, even where its classes are on a test
+// classpath.
+@AutoConfigurationPackage(basePackages = { "io.quiver.tenancy", "io.quiver.audit" })
+@ConfigurationPropertiesScan({ "io.quiver.gateway", "io.quiver.tenancy", "io.quiver.audit" })
 public class GatewayApplication {
 
 	public static void main(String[] args) {

@@ -17,9 +17,9 @@ import java.util.stream.Stream;
 import io.quiver.worker.demo.DemoModel;
 
 /**
- * Real inference workers for gateway tests: the worker's executable jar, started as its own process on a generated
- * tiny model with the demo adapters. The gateway shares no code with the worker, so it is driven only over HTTP,
- * exactly as in production.
+ * Real inference workers for gateway tests: the worker's executable jar, started as its
+ * own process on a generated tiny model with the demo adapters. The gateway shares no
+ * code with the worker, so it is driven only over HTTP, exactly as in production.
  */
 public final class TestWorkers {
 
@@ -28,7 +28,10 @@ public final class TestWorkers {
 	private TestWorkers() {
 	}
 
-	/** @return one worker shared by every test in this JVM, started on first use and stopped at exit */
+	/**
+	 * @return one worker shared by every test in this JVM, started on first use and
+	 * stopped at exit
+	 */
 	public static synchronized RunningWorker shared() {
 		if (shared == null) {
 			try {
@@ -61,9 +64,7 @@ public final class TestWorkers {
 				jar.toString(), "--quiver.worker.model-dir=" + modelDir, "--quiver.worker.adapters-dir=" + adaptersDir,
 				"--server.port=" + port));
 		Path log = modelDir.resolveSibling("worker-" + port + ".log");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		RunningWorker worker = new RunningWorker(process, port, modelDir.getFileName().toString(), log);
 		worker.awaitReady(Duration.ofSeconds(180));
 		return worker;
@@ -94,7 +95,9 @@ public final class TestWorkers {
 	 */
 	public record RunningWorker(Process process, int port, String baseModel, Path log) implements AutoCloseable {
 
-		/** @return its base URL */
+		/**
+		 * @return its base URL
+		 */
 		public String url() {
 			return "http://127.0.0.1:" + this.port;
 		}
@@ -130,8 +133,8 @@ public final class TestWorkers {
 				}
 			}
 			close();
-			throw new IOException("The worker did not answer within " + timeout + "; its output:\n"
-					+ Files.readString(this.log));
+			throw new IOException(
+					"The worker did not answer within " + timeout + "; its output:\n" + Files.readString(this.log));
 		}
 
 		@Override

@@ -35,8 +35,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The whole path, as an app developer sees it: the official OpenAI Java SDK calls the gateway, which authenticates
- * the key and forwards to a real worker process running the DJL engine on a generated model.
+ * The whole path, as an app developer sees it: the official OpenAI Java SDK calls the
+ * gateway, which authenticates the key and forwards to a real worker process running the
+ * DJL engine on a generated model.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class OpenAiSdkEndToEndTests {
@@ -109,8 +110,8 @@ class OpenAiSdkEndToEndTests {
 
 		Completion whole = this.client.completions().create(params);
 		String wholeText = whole.choices().get(0).text();
-		assertThat(whole.usage().map((usage) -> usage.completionTokens())).hasValueSatisfying(
-				(tokens) -> assertThat(tokens).isBetween(1L, 10L));
+		assertThat(whole.usage().map((usage) -> usage.completionTokens()))
+			.hasValueSatisfying((tokens) -> assertThat(tokens).isBetween(1L, 10L));
 
 		String streamedText;
 		try (StreamResponse<Completion> stream = this.client.completions().createStreaming(params)) {
