@@ -2,6 +2,9 @@ package io.quiver.audit;
 
 import java.util.Locale;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Who or what acted.
  */
@@ -12,10 +15,12 @@ public enum ActorType {
 	/**
 	 * @return the value stored and exported, e.g. {@code api_key}
 	 */
+	@JsonValue
 	public String wireValue() {
 		return name().toLowerCase(Locale.ROOT);
 	}
 
+	@JsonCreator
 	public static ActorType fromWireValue(String value) {
 		return valueOf(value.toUpperCase(Locale.ROOT));
 	}

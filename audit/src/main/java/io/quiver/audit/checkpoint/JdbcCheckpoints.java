@@ -29,7 +29,7 @@ public final class JdbcCheckpoints {
 
 	private static final String MOVED_HEADS = "select h.tenant, h.last_sequence, h.last_hash from audit_chain_head h "
 			+ "where h.last_sequence > coalesce((select max(c.sequence) from audit_checkpoint c "
-			+ "where c.tenant = h.tenant), 0) order by h.tenant";
+			+ "where c.tenant = h.tenant), 0)";
 
 	private static final String INSERT = "insert into audit_checkpoint (tenant, sequence, head_hash, signed_at, key_id, "
 			+ "signature) values (?, ?, ?, ?, ?, ?) on conflict (tenant, sequence) do nothing";
@@ -68,10 +68,22 @@ public final class JdbcCheckpoints {
 	 * @return the checkpoints made, one per chain that moved
 	 */
 	public List<Checkpoint> checkpointMovedChains() {
+		return signMoved(MOVED_HEADS + " order by h.tenant");
+	}
+
+	/**
+	 * @param tenant a chain
+	 * @return the checkpoint made, if the chain moved since its last one
+	 */
+	public Optional<Checkpoint> checkpoint(String tenant) {
+		return signMoved(MOVED_HEADS + " and h.tenant = ?", tenant).stream().findFirst();
+	}
+
+	private List<Checkpoint> signMoved(String sql, Object... args) {
 		List<Checkpoint> made = new ArrayList<>();
-		this.jdbc.query(MOVED_HEADS, (ResultSet rs) -> {
+		this.jdbc.query(sql, (ResultSet rs) -> {
 			made.add(sign(rs.getString(1), rs.getLong(2), rs.getBytes(3)));
-		});
+		}, args);
 		List<Checkpoint> stored = new ArrayList<>();
 		for (Checkpoint checkpoint : made) {
 			int inserted = this.jdbc.update(INSERT, checkpoint.tenant(), checkpoint.sequence(),
