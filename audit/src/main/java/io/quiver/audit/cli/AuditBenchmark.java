@@ -1,0 +1,160 @@
+package io.quiver.audit.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.quiver.audit.AuditActor;
+import io.quiver.audit.AuditEvent;
+import io.quiver.audit.chain.JdbcChainAppender;
+import io.quiver.audit.checkpoint.CheckpointKeys;
+import io.quiver.audit.trail.FileSpool;
+import io.quiver.audit.trail.JdbcAuditTrail;
+import io.quiver.audit.verify.ChainVerifier;
+import io.quiver.audit.verify.VerificationReport;
+import org.flywaydb.core.Flyway;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+
+/**
+ * {@code bin/quiver bench audit}: sustained append throughput with the hash chain on,
+ * through the same path the gateway uses for request events ({@code submit}: queue,
+ * batched chained inserts, commit), into a scratch database it creates on the given
+ * server and drops afterwards. Prints events per second overall and per second of the
+ * run, then verifies the chains it wrote and prints that rate too.
+ */
+public final class AuditBenchmark {
+
+	private AuditBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		CommandLine.quietLogging();
+		CommandLine command = new CommandLine(args);
+		int events = Integer.parseInt(command.option("events", "300000"));
+		int tenants = Integer.parseInt(command.option("tenants", "50"));
+		int producers = Integer.parseInt(command.option("producers", "4"));
+		int batchSize = Integer.parseInt(command.option("batch-size", "2000"));
+		String serverUrl = command.dbUrl();
+		String database = "quiver_audit_bench_" + Long.toString(System.currentTimeMillis(), 36);
+		String url = serverUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
+		execute(serverUrl, command, "create database " + database);
+		Path spool = Files.createTempDirectory("quiver-audit-bench");
+		try (HikariDataSource dataSource = CommandLine.pool(url, command.dbUser(), command.dbPassword(), 4)) {
+			Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+			JdbcAuditTrail trail = new JdbcAuditTrail(
+					new JdbcChainAppender(new JdbcTemplate(dataSource), Clock.systemUTC()),
+					new DataSourceTransactionManager(dataSource), new FileSpool(spool), List.of(),
+					new JdbcAuditTrail.Settings(batchSize, Duration.ofMillis(5), 200_000, Duration.ofSeconds(1),
+							Duration.ofSeconds(60)));
+			trail.start();
+			System.out.printf(Locale.ROOT,
+					"Audit append benchmark: %,d events, %d tenants, %d producer threads, batch %d, database %s%n",
+					events, tenants, producers, batchSize, url);
+			warmUp(trail, tenants);
+			long before = trail.stored();
+			AtomicLong next = new AtomicLong();
+			List<Long> perSecond = new ArrayList<>();
+			long started = System.nanoTime();
+			List<Thread> threads = new ArrayList<>();
+			for (int p = 0; p < producers; p++) {
+				threads.add(Thread.ofPlatform().start(() -> {
+					long n;
+					while ((n = next.getAndIncrement()) < events) {
+						trail.submit(event("tenant-" + (n % tenants), n));
+					}
+				}));
+			}
+			long lastStored = before;
+			long lastTick = started;
+			while (trail.stored() - before < events) {
+				Thread.sleep(100);
+				long now = System.nanoTime();
+				if (now - lastTick >= 1_000_000_000L) {
+					long stored = trail.stored();
+					perSecond.add((stored - lastStored) * 1_000_000_000L / (now - lastTick));
+					lastStored = stored;
+					lastTick = now;
+				}
+			}
+			long elapsed = System.nanoTime() - started;
+			for (Thread thread : threads) {
+				thread.join();
+			}
+			trail.stop();
+			double seconds = elapsed / 1e9;
+			System.out.printf(Locale.ROOT, "Stored %,d chained events in %.2f s: %,.0f events/s sustained%n", events,
+					seconds, events / seconds);
+			if (!perSecond.isEmpty()) {
+				List<Long> sorted = perSecond.stream().sorted().toList();
+				System.out.printf(Locale.ROOT, "Per-second rate: min %,d, median %,d, max %,d events/s%n",
+						sorted.getFirst(), sorted.get(sorted.size() / 2), sorted.getLast());
+			}
+			verify(dataSource, tenants);
+		}
+		finally {
+			if (!command.flag("keep")) {
+				execute(serverUrl, command, "drop database if exists " + database + " with (force)");
+			}
+			else {
+				System.out.println("Kept database " + database);
+			}
+		}
+	}
+
+	private static void warmUp(JdbcAuditTrail trail, int tenants) throws InterruptedException {
+		for (int i = 0; i < 20_000; i++) {
+			trail.submit(event("tenant-" + (i % tenants), i));
+		}
+		trail.awaitIdle(Duration.ofMinutes(2));
+	}
+
+	private static void verify(HikariDataSource dataSource, int tenants) {
+		ChainVerifier verifier = new ChainVerifier(dataSource, new CheckpointKeys(null, null, java.util.Map.of()));
+		long started = System.nanoTime();
+		long checked = 0;
+		boolean valid = true;
+		for (int t = 0; t < tenants; t++) {
+			VerificationReport report = verifier.verify("tenant-" + t);
+			checked += report.eventsChecked();
+			valid &= report.valid();
+		}
+		double seconds = (System.nanoTime() - started) / 1e9;
+		System.out.printf(Locale.ROOT, "Verified %,d events in %d chains in %.2f s (%,.0f events/s): %s%n", checked,
+				tenants, seconds, checked / seconds, valid ? "all chains intact" : "BROKEN CHAIN");
+	}
+
+	private static AuditEvent event(String tenant, long n) {
+		return AuditEvent.builder(tenant, "inference.completed")
+			.actor(AuditActor.apiKey("key_" + (n % 16)))
+			.resource("adapter", "support-bot@v3")
+			.sourceIp("10.0." + ((n >> 8) & 255) + "." + (n & 255))
+			.userAgent("openai-python/1.54.0")
+			.requestId("req-" + n)
+			.metadata("prompt_tokens", 412)
+			.metadata("completion_tokens", 128)
+			.metadata("latency_ms", 183)
+			.metadata("status", 200)
+			.metadata("worker", "worker-2")
+			.build();
+	}
+
+	private static void execute(String url, CommandLine command, String sql) throws SQLException {
+		try (Connection connection = DriverManager.getConnection(url, command.dbUser(), command.dbPassword());
+				Statement statement = connection.createStatement()) {
+			statement.execute(sql);
+		}
+	}
+
+}

@@ -1,0 +1,329 @@
+package io.quiver.audit.trail;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import io.quiver.audit.AuditEvent;
+import io.quiver.audit.AuditRecord;
+import io.quiver.audit.AuditTrail;
+import io.quiver.audit.chain.JdbcChainAppender;
+import io.quiver.audit.sink.AuditSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The {@link AuditTrail} over PostgreSQL. {@link #submit(AuditEvent)} puts events on a
+ * bounded queue that one writer thread drains in batches; a batch the database does not
+ * take goes to the {@link FileSpool}, and while the spool holds anything every new batch
+ * goes there too, so that replay keeps the order. When the queue is full, or the trail is
+ * closed, the submitting thread appends to the spool itself: an accepted event is never
+ * dropped. Stopping (a {@link SmartLifecycle}, stopped after the web server) drains the
+ * queue within {@code drainTimeout} and spools whatever is left.
+ */
+public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(JdbcAuditTrail.class);
+
+	private final JdbcChainAppender appender;
+
+	private final TransactionTemplate transactions;
+
+	private final FileSpool spool;
+
+	private final List<AuditSink> sinks;
+
+	private final Settings settings;
+
+	private final BlockingQueue<AuditEvent> queue;
+
+	private final List<AuditEvent> deferred = new ArrayList<>();
+
+	/** Submitters share it; {@link #stop()} takes it exclusively to close the queue. */
+	private final ReadWriteLock gate = new ReentrantReadWriteLock();
+
+	private final AtomicLong stored = new AtomicLong();
+
+	private volatile boolean closed = true;
+
+	private volatile boolean busy;
+
+	private volatile long drainDeadline = Long.MAX_VALUE;
+
+	private long nextReplayAt;
+
+	private Thread writer;
+
+	public JdbcAuditTrail(JdbcChainAppender appender, PlatformTransactionManager transactionManager, FileSpool spool,
+			List<AuditSink> sinks, Settings settings) {
+		this.appender = appender;
+		this.transactions = new TransactionTemplate(transactionManager);
+		this.spool = spool;
+		this.sinks = List.copyOf(sinks);
+		this.settings = settings;
+		this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+	}
+
+	@Override
+	public AuditRecord record(AuditEvent event) {
+		AuditRecord record = this.transactions.execute((status) -> this.appender.append(List.of(event)).getFirst());
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					publish(List.of(record));
+				}
+			});
+		}
+		else {
+			publish(List.of(record));
+		}
+		return record;
+	}
+
+	@Override
+	public void submit(AuditEvent event) {
+		this.gate.readLock().lock();
+		try {
+			if (!this.closed && this.queue.offer(event)) {
+				return;
+			}
+		}
+		finally {
+			this.gate.readLock().unlock();
+		}
+		this.spool.append(List.of(event));
+	}
+
+	/**
+	 * Waits until everything submitted so far is in the database (tests, benchmark).
+	 * @param timeout how long to wait
+	 * @return whether the trail became idle in time
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	public boolean awaitIdle(Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (this.queue.isEmpty() && !this.busy && !this.spool.hasPending()) {
+				synchronized (this.deferred) {
+					if (this.deferred.isEmpty()) {
+						return true;
+					}
+				}
+			}
+			Thread.sleep(5);
+		}
+		return false;
+	}
+
+	/**
+	 * @return how many events this trail has written to the database
+	 */
+	public long stored() {
+		return this.stored.get();
+	}
+
+	@Override
+	public synchronized void start() {
+		if (!this.closed) {
+			return;
+		}
+		this.closed = false;
+		this.drainDeadline = Long.MAX_VALUE;
+		this.writer = Thread.ofPlatform().name("audit-writer").daemon(true).start(this::run);
+	}
+
+	@Override
+	public synchronized void stop() {
+		if (this.closed) {
+			return;
+		}
+		this.gate.writeLock().lock();
+		try {
+			this.closed = true;
+			this.drainDeadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
+		}
+		finally {
+			this.gate.writeLock().unlock();
+		}
+		try {
+			this.writer.join(this.settings.drainTimeout().plusSeconds(5));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		if (this.writer.isAlive()) {
+			log.error("Audit writer did not finish within {}; events still queued are spooled",
+					this.settings.drainTimeout());
+		}
+		List<AuditEvent> left = new ArrayList<>();
+		this.queue.drainTo(left);
+		if (!left.isEmpty()) {
+			this.spool.append(left);
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return !this.closed;
+	}
+
+	@Override
+	public int getPhase() {
+		// Lower than the web server's graceful shutdown: in-flight requests finish (and
+		// submit their events) before the queue closes.
+		return SmartLifecycle.DEFAULT_PHASE - 4096;
+	}
+
+	private void run() {
+		int batchSize = this.settings.batchSize();
+		long waitMillis = Math.max(1, this.settings.flushInterval().toMillis());
+		boolean stalled = false;
+		while (true) {
+			List<AuditEvent> batch = new ArrayList<>(batchSize);
+			synchronized (this.deferred) {
+				batch.addAll(this.deferred);
+				this.deferred.clear();
+			}
+			try {
+				if (batch.isEmpty() || stalled) {
+					AuditEvent first = this.queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+					if (first != null) {
+						batch.add(first);
+					}
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			this.queue.drainTo(batch, Math.max(0, batchSize - batch.size()));
+			boolean closing = this.closed;
+			if (closing && System.nanoTime() > this.drainDeadline) {
+				this.queue.drainTo(batch);
+				if (!batch.isEmpty()) {
+					this.spool.append(batch);
+				}
+				return;
+			}
+			if (batch.isEmpty()) {
+				if (closing) {
+					replay(true);
+					return;
+				}
+				replay(false);
+				stalled = false;
+				continue;
+			}
+			this.busy = true;
+			try {
+				stalled = !write(batch);
+			}
+			catch (RuntimeException ex) {
+				log.error("Audit writer failed on a batch of {}; spooling it", batch.size(), ex);
+				this.spool.append(batch);
+			}
+			finally {
+				this.busy = false;
+			}
+		}
+	}
+
+	/**
+	 * @return whether any event of the batch was stored or spooled
+	 */
+	private boolean write(List<AuditEvent> batch) {
+		if (this.spool.hasPending()) {
+			this.spool.append(batch);
+			replay(false);
+			return true;
+		}
+		try {
+			JdbcChainAppender.Appended result = this.transactions
+				.execute((status) -> this.appender.appendAvailable(batch));
+			synchronized (this.deferred) {
+				this.deferred.addAll(result.left());
+			}
+			this.stored.addAndGet(result.appended().size());
+			publish(result.appended());
+			return !result.appended().isEmpty();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Audit database unavailable ({}); spooling {} events to {}", ex.getClass().getSimpleName(),
+					batch.size(), this.spool.file());
+			this.spool.append(batch);
+			this.nextReplayAt = System.nanoTime() + this.settings.retryInterval().toNanos();
+			return true;
+		}
+	}
+
+	private void replay(boolean force) {
+		if (!this.spool.hasPending() || (!force && System.nanoTime() < this.nextReplayAt)) {
+			return;
+		}
+		long replayed = 0;
+		try {
+			while (this.spool.hasPending()) {
+				FileSpool.Chunk chunk = this.spool.read(this.settings.batchSize());
+				List<AuditRecord> records = this.transactions
+					.execute((status) -> this.appender.append(this.appender.absent(chunk.events())));
+				this.spool.commit(chunk.end());
+				replayed += records.size();
+				this.stored.addAndGet(records.size());
+				publish(records);
+				if (this.closed && System.nanoTime() > this.drainDeadline) {
+					break;
+				}
+			}
+			if (replayed > 0) {
+				log.info("Replayed {} audit events from the spool", replayed);
+			}
+		}
+		catch (RuntimeException ex) {
+			this.nextReplayAt = System.nanoTime() + this.settings.retryInterval().toNanos();
+			log.warn("Audit spool replay paused after {} events ({}); retrying in {}", replayed,
+					ex.getClass().getSimpleName(), this.settings.retryInterval());
+		}
+	}
+
+	private void publish(List<AuditRecord> records) {
+		if (records.isEmpty()) {
+			return;
+		}
+		for (AuditSink sink : this.sinks) {
+			try {
+				sink.publish(records);
+			}
+			catch (RuntimeException ex) {
+				log.warn("Audit sink {} refused {} records", sink.getClass().getSimpleName(), records.size(), ex);
+			}
+		}
+	}
+
+	/**
+	 * How the background writer works.
+	 *
+	 * @param batchSize the most events written in one transaction
+	 * @param flushInterval how long the writer waits for more events before it looks at
+	 * the spool again
+	 * @param queueCapacity events held in memory before submitters spool directly
+	 * @param retryInterval how often replay is attempted while the database is down
+	 * @param drainTimeout how long stopping may take to write what is queued
+	 */
+	public record Settings(int batchSize, Duration flushInterval, int queueCapacity, Duration retryInterval,
+			Duration drainTimeout) {
+
+	}
+
+}
