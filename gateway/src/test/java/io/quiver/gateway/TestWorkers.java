@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import io.quiver.worker.demo.DemoModel;
-
 /**
  * Real inference workers for gateway tests: the worker's executable jar, started as its
  * own process on a generated tiny model with the demo adapters. The gateway shares no
@@ -37,8 +35,7 @@ public final class TestWorkers {
 			try {
 				Path dir = Files.createTempDirectory("quiver-test-worker");
 				Path model = dir.resolve("quiver-demo-tiny");
-				DemoModel.generate(model, DemoModel.Shape.TINY);
-				DemoModel.generateAdapters(model, dir.resolve("adapters"));
+				generateDemoModel(model, dir.resolve("adapters"), "tiny");
 				shared = start(model, dir.resolve("adapters"));
 				Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "test-worker-stop"));
 			}
@@ -47,6 +44,32 @@ public final class TestWorkers {
 			}
 		}
 		return shared;
+	}
+
+	/**
+	 * Generates a demo model and its adapters with the worker's own generator, run from
+	 * the worker's jar.
+	 * @param modelDir where the model goes
+	 * @param adaptersDir where its adapters go
+	 * @param shape {@code tiny}, {@code small} or {@code smollm2-135m}
+	 * @throws IOException if generation fails
+	 */
+	public static void generateDemoModel(Path modelDir, Path adaptersDir, String shape) throws IOException {
+		Process generator = new ProcessBuilder(java(), "-Dloader.main=io.quiver.worker.demo.DemoModel", "-cp",
+				workerJar().toString(), "org.springframework.boot.loader.launch.PropertiesLauncher", "--out",
+				modelDir.toString(), "--shape", shape, "--adapters", adaptersDir.toString())
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(generator.getInputStream().readAllBytes());
+		try {
+			if (generator.waitFor() != 0) {
+				throw new IOException("The demo model generator failed:\n" + output);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
 	}
 
 	/**
@@ -59,8 +82,7 @@ public final class TestWorkers {
 	public static RunningWorker start(Path modelDir, Path adaptersDir) throws IOException {
 		Path jar = workerJar();
 		int port = freePort();
-		String java = ProcessHandle.current().info().command().orElse("java");
-		List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-jar",
+		List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-jar",
 				jar.toString(), "--quiver.worker.model-dir=" + modelDir, "--quiver.worker.adapters-dir=" + adaptersDir,
 				"--server.port=" + port));
 		Path log = modelDir.resolveSibling("worker-" + port + ".log");
@@ -68,6 +90,10 @@ public final class TestWorkers {
 		RunningWorker worker = new RunningWorker(process, port, modelDir.getFileName().toString(), log);
 		worker.awaitReady(Duration.ofSeconds(180));
 		return worker;
+	}
+
+	private static String java() {
+		return ProcessHandle.current().info().command().orElse("java");
 	}
 
 	private static Path workerJar() throws IOException {
@@ -141,7 +167,7 @@ public final class TestWorkers {
 		public void close() {
 			this.process.destroy();
 			try {
-				if (!this.process.waitFor(Duration.ofSeconds(20))) {
+				if (!this.process.waitFor(Duration.ofSeconds(5))) {
 					this.process.destroyForcibly();
 				}
 			}

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.UUID;
 
+import io.quiver.gateway.auditing.GatewayAudit;
 import io.quiver.gateway.routing.InferenceProxy;
 import io.quiver.gateway.routing.WorkerPool;
 import io.quiver.gateway.security.Caller;
@@ -34,7 +35,11 @@ class InferenceForwarder {
 
 	private final int maxRequestBytes;
 
-	InferenceForwarder(InferenceProxy proxy, WorkerPool pool, JsonMapper json, GatewayProperties properties) {
+	private final GatewayAudit audit;
+
+	InferenceForwarder(InferenceProxy proxy, WorkerPool pool, JsonMapper json, GatewayProperties properties,
+			GatewayAudit audit) {
+		this.audit = audit;
 		this.proxy = proxy;
 		this.pool = pool;
 		this.json = json;
@@ -43,6 +48,27 @@ class InferenceForwarder {
 
 	void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
+		long started = System.nanoTime();
+		String requestId = requestId(request);
+		response.setHeader("x-request-id", requestId);
+		String[] model = { "-" };
+		int status = HttpStatus.INTERNAL_SERVER_ERROR.value();
+		try {
+			forward(endpoint, request, response, requestId, model);
+			status = response.getStatus();
+		}
+		catch (OpenAiException ex) {
+			status = ex.status().value();
+			throw ex;
+		}
+		finally {
+			this.audit.inferenceEnded(request, caller, model[0], status, (System.nanoTime() - started) / 1_000_000,
+					requestId);
+		}
+	}
+
+	private void forward(InferenceEndpoint endpoint, HttpServletRequest request, HttpServletResponse response,
+			String requestId, String[] modelOut) throws IOException {
 		ObjectNode body = parse(request);
 		JsonNode model = body.get("model");
 		if (model == null || !model.isString() || model.stringValue().isBlank() || model.stringValue().length() > 256) {
@@ -54,6 +80,7 @@ class InferenceForwarder {
 		}
 		endpoint.validate(body);
 		String requested = model.stringValue();
+		modelOut[0] = requested;
 		if (!this.pool.models().contains(requested)) {
 			this.pool.refresh();
 			if (!this.pool.anyUp() || this.pool.knownModels().contains(requested)) {
@@ -64,8 +91,6 @@ class InferenceForwarder {
 				throw OpenAiException.modelNotFound(requested);
 			}
 		}
-		String requestId = requestId(request);
-		response.setHeader("x-request-id", requestId);
 		this.proxy.forward(requested, endpoint.path(), this.json.writeValueAsBytes(body),
 				Map.of("x-request-id", requestId), response);
 	}

@@ -2,6 +2,7 @@ package io.quiver.gateway.security;
 
 import java.io.IOException;
 
+import io.quiver.gateway.auditing.GatewayAudit;
 import io.quiver.gateway.openai.OpenAiErrors;
 import io.quiver.gateway.web.ErrorDialect;
 import jakarta.servlet.http.HttpServletResponse;
@@ -33,13 +34,14 @@ class SecurityConfiguration {
 	/** The OpenAI API: API keys with the {@code inference} scope. */
 	@Bean
 	@Order(1)
-	SecurityFilterChain openAiChain(HttpSecurity http, ApiKeyAuthenticator apiKeys) throws Exception {
-		AuthenticationEntryPoint unauthorized = (request, response, ex) -> {
+	SecurityFilterChain openAiChain(HttpSecurity http, ApiKeyAuthenticator apiKeys, GatewayAudit audit)
+			throws Exception {
+		AuthenticationEntryPoint unauthorized = audited(audit, (request, response, ex) -> {
 			boolean missing = request.getHeader("Authorization") == null;
 			OpenAiErrors.write(response, 401, "invalid_request_error", "invalid_api_key", null,
 					missing ? "You didn't provide an API key. Send it as 'Authorization: Bearer qvr_...'."
 							: "Incorrect API key provided.");
-		};
+		});
 		AccessDeniedHandler forbidden = (request, response, ex) -> OpenAiErrors.write(response, 403, "permission_error",
 				"insufficient_scope", null, "This API key lacks the 'inference' scope.");
 		return stateless(http.securityMatcher("/v1/**"))
@@ -56,9 +58,10 @@ class SecurityConfiguration {
 	 */
 	@Bean
 	@Order(2)
-	SecurityFilterChain adminChain(HttpSecurity http, ApiKeyAuthenticator apiKeys) throws Exception {
-		AuthenticationEntryPoint unauthorized = (request, response, ex) -> ErrorDialect.write(request.getRequestURI(),
-				response, HttpStatus.UNAUTHORIZED, "Authentication required.");
+	SecurityFilterChain adminChain(HttpSecurity http, ApiKeyAuthenticator apiKeys, GatewayAudit audit)
+			throws Exception {
+		AuthenticationEntryPoint unauthorized = audited(audit, (request, response, ex) -> ErrorDialect
+			.write(request.getRequestURI(), response, HttpStatus.UNAUTHORIZED, "Authentication required."));
 		AccessDeniedHandler denied = (request, response, ex) -> {
 			boolean foreign = ex instanceof AuthorizationDeniedException refusal
 					&& refusal.getAuthorizationResult() instanceof ForeignTenant;
@@ -109,6 +112,21 @@ class SecurityConfiguration {
 	private void notFound(jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response, Exception ex)
 			throws IOException {
 		ErrorDialect.write(request.getRequestURI(), response, HttpStatus.NOT_FOUND, "Not Found");
+	}
+
+	/**
+	 * Every refused or missing credential is an audit event, whatever the dialect of the
+	 * answer.
+	 */
+	private static AuthenticationEntryPoint audited(GatewayAudit audit, AuthenticationEntryPoint delegate) {
+		return (request, response, ex) -> {
+			String header = request.getHeader("Authorization");
+			String credential = (header == null) ? "none" : header.regionMatches(true, 0, "Bearer qvr_", 0, 11)
+					? "api_key" : header.regionMatches(true, 0, "Bearer eyJ", 0, 10) ? "jwt" : "other";
+			audit.authenticationFailed(request, credential,
+					(header == null) ? "missing_credential" : "invalid_credential");
+			delegate.commence(request, response, ex);
+		};
 	}
 
 	private static HttpSecurity stateless(HttpSecurity http) throws Exception {

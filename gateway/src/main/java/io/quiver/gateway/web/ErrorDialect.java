@@ -1,6 +1,7 @@
 package io.quiver.gateway.web;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 import io.quiver.gateway.openai.OpenAiErrors;
 import jakarta.servlet.http.HttpServletResponse;
@@ -45,10 +46,10 @@ public final class ErrorDialect {
 		response.resetBuffer();
 		response.setStatus(status.value());
 		response.setContentType("application/problem+json");
-		response.getWriter()
-			.write("{\"type\":\"about:blank\",\"title\":" + OpenAiErrors.quote(status.getReasonPhrase())
-					+ ",\"status\":" + status.value() + ",\"detail\":" + OpenAiErrors.quote(message) + ",\"instance\":"
-					+ OpenAiErrors.quote(path) + "}");
+		String problem = "{\"type\":\"about:blank\",\"title\":" + OpenAiErrors.quote(status.getReasonPhrase())
+				+ ",\"status\":" + status.value() + ",\"detail\":" + OpenAiErrors.quote(message) + ",\"instance\":"
+				+ OpenAiErrors.quote(path) + "}";
+		response.getOutputStream().write(problem.getBytes(StandardCharsets.UTF_8));
 		response.flushBuffer();
 	}
 
