@@ -18,6 +18,11 @@ locals {
         public                   = var.public
         loadBalancerSourceRanges = var.public ? var.allowed_client_cidrs : []
       }
+      privateEndpoint = {
+        enabled          = var.private_endpoint.enabled && var.cloud != "aws"
+        natSubnets       = var.private_endpoint.nat_subnets
+        allowedConsumers = var.private_endpoint.allowed_consumers
+      }
       networkPolicy = {
         allowedCidrs = var.allowed_client_cidrs
         dataCidrs    = var.data_cidrs

@@ -120,6 +120,16 @@ variable "public" {
   default     = false
 }
 
+variable "private_endpoint" {
+  type = object({
+    enabled           = bool
+    nat_subnets       = optional(list(string), [])
+    allowed_consumers = optional(list(string), [])
+  })
+  description = "Publish the internal load balancer through Private Service Connect (gcp) or Private Link (azure); on aws the aws module creates the endpoint service."
+  default     = { enabled = false }
+}
+
 variable "allowed_client_cidrs" {
   type        = list(string)
   description = "CIDRs allowed to reach the gateway (the networks of the internal apps, or the load balancer subnets)."

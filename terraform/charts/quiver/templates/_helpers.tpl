@@ -91,6 +91,19 @@ networking.gke.io/load-balancer-type: Internal
 {{- end }}
 {{- else if eq .Values.cloud "azure" }}
 service.beta.kubernetes.io/azure-load-balancer-internal: {{ ternary "false" "true" $public | quote }}
+{{- with .Values.gateway.privateEndpoint }}
+{{- if .enabled }}
+service.beta.kubernetes.io/azure-pls-create: "true"
+service.beta.kubernetes.io/azure-pls-name: {{ include "quiver.gateway.name" $ | quote }}
+{{- with .natSubnets }}
+service.beta.kubernetes.io/azure-pls-ip-configuration-subnet: {{ first . | quote }}
+{{- end }}
+{{- with .allowedConsumers }}
+service.beta.kubernetes.io/azure-pls-visibility: {{ join " " . | quote }}
+service.beta.kubernetes.io/azure-pls-auto-approval: {{ join " " . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end -}}
 
