@@ -3,10 +3,15 @@ package io.quiver.terraform.hcl;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import tools.jackson.databind.JsonNode;
@@ -21,6 +26,10 @@ public final class HclParser {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	// Parsed bodies by content digest: checks of many copies of one tree parse each
+	// distinct file once.
+	private static final Map<String, JsonNode> BODIES = new ConcurrentHashMap<>();
+
 	private final NodeTools tools;
 
 	public HclParser(NodeTools tools) {
@@ -34,26 +43,47 @@ public final class HclParser {
 	 * @return one result per file, in the order given
 	 */
 	public Map<Path, HclFile> parse(List<Path> files) {
-		Map<Path, HclFile> parsed = new LinkedHashMap<>();
-		if (files.isEmpty()) {
-			return parsed;
-		}
+		Map<Path, String> digests = new LinkedHashMap<>();
 		StringBuilder input = new StringBuilder();
-		files.forEach((file) -> input.append(file.toAbsolutePath()).append('\n'));
-		JsonNode result = run(input.toString());
 		for (Path file : files) {
+			String digest = digest(file);
+			digests.put(file, digest);
+			if (!BODIES.containsKey(digest)) {
+				input.append(file.toAbsolutePath()).append('\n');
+			}
+		}
+		JsonNode result = input.isEmpty() ? JSON.createObjectNode() : run(input.toString());
+		Map<Path, HclFile> parsed = new LinkedHashMap<>();
+		for (Path file : files) {
+			JsonNode cached = BODIES.get(digests.get(file));
 			JsonNode entry = result.get(file.toAbsolutePath().toString());
-			if (entry == null) {
+			if (cached != null) {
+				parsed.put(file, new HclFile(file, cached, null));
+			}
+			else if (entry == null) {
 				parsed.put(file, new HclFile(file, null, "the parser returned nothing for this file"));
 			}
 			else if (entry.has("error")) {
 				parsed.put(file, new HclFile(file, null, entry.get("error").asString()));
 			}
 			else {
+				BODIES.put(digests.get(file), entry.get("body"));
 				parsed.put(file, new HclFile(file, entry.get("body"), null));
 			}
 		}
 		return parsed;
+	}
+
+	private static String digest(Path file) {
+		try {
+			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	private JsonNode run(String input) {
