@@ -38,10 +38,6 @@ module "quiver" {
   region = var.region
   tags   = { "cost-center" = var.cost_center }
 
-  # No route out of the VPC: the third-party images (KEDA, External Secrets, NVIDIA, Prometheus, cluster
-  # autoscaler) are mirrored into ECR beforehand (docs/deploy/aws.md, "Air-gapped").
-  enable_nat_gateway = false
-
   cluster_admin_arns = var.cluster_admin_arns
   gpu_instance_types = ["g6.2xlarge", "g6.4xlarge"]
   gpu_max_nodes      = 8

@@ -33,8 +33,6 @@ module "quiver" {
   region     = var.region
   labels     = { "cost-center" = var.cost_center }
 
-  # No Cloud NAT: third-party images are mirrored into Artifact Registry beforehand (docs/deploy/gcp.md).
-  enable_cloud_nat        = false
   master_authorized_cidrs = var.master_authorized_cidrs
 
   gpu_max_nodes   = 4

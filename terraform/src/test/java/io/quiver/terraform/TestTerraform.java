@@ -30,6 +30,10 @@ public final class TestTerraform {
 		return Path.of(System.getProperty("quiver.terraform.dir", ".")).toAbsolutePath().normalize();
 	}
 
+	public static Path docs() {
+		return Path.of(System.getProperty("quiver.docs.dir", "../docs")).toAbsolutePath().normalize().resolve("deploy");
+	}
+
 	public static Path chart() {
 		return root().resolve("charts/quiver");
 	}

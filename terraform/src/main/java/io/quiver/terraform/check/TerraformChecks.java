@@ -1,5 +1,6 @@
 package io.quiver.terraform.check;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -330,6 +331,46 @@ public final class TerraformChecks {
 						"lacks outputs the other cloud roots have: " + missing));
 			}
 		});
+		return findings;
+	}
+
+	/**
+	 * A document names, in backticks, every output of the given modules and, when
+	 * {@code withResources}, every resource, data source and module call they declare:
+	 * the docs' lists cannot drift from the code.
+	 * @param document the Markdown file
+	 * @param folders the modules it documents
+	 * @param withResources whether it must list what the modules create, too
+	 * @return findings, one per name the document lacks
+	 */
+	public List<Finding> documented(Path document, List<Path> folders, boolean withResources) {
+		List<Finding> findings = new ArrayList<>();
+		String text;
+		try {
+			text = Files.readString(document);
+		}
+		catch (IOException ex) {
+			return List.of(new Finding("docs", document, "cannot read: " + ex.getMessage()));
+		}
+		for (Path folder : folders) {
+			TerraformModule module = this.tree.module(folder);
+			if (module == null) {
+				findings.add(new Finding("docs", folder, "no Terraform module here"));
+				continue;
+			}
+			Set<String> names = new TreeSet<>(module.outputs().keySet());
+			if (withResources) {
+				names.addAll(module.resources());
+				module.dataSources().forEach((address) -> names.add("data." + address));
+				module.moduleCalls().keySet().forEach((call) -> names.add("module." + call));
+			}
+			for (String name : names) {
+				if (!text.contains("`" + name + "`") && !text.contains("`" + name + " ")) {
+					findings.add(new Finding("docs", document,
+							"does not mention `" + name + "` of " + this.tree.root().relativize(folder)));
+				}
+			}
+		}
 		return findings;
 	}
 

@@ -226,6 +226,17 @@ class PlantedFaultTests {
 		assertFinding(TerraformChecks::layout, "layout", "modules/gcp", "lacks README.md");
 	}
 
+	@Test
+	void whenAResourceIsAddedWithoutDocumentingItThenDocsFail() {
+		TestTerraform.copyTree(this.root);
+		append(file("modules/gcp/main.tf"),
+				"\nresource \"google_compute_firewall\" \"undocumented\" {\n  name    = \"x\"\n  network = local.network_id\n}\n");
+		List<Finding> findings = TestTerraform.checks(this.root)
+			.documented(TestTerraform.docs().resolve("gcp.md"), List.of(file("modules/gcp")), true);
+		assertThat(findings).extracting(Finding::message)
+			.containsExactly("does not mention `google_compute_firewall.undocumented` of modules/gcp");
+	}
+
 	private Path file(String relative) {
 		return this.root.resolve(relative);
 	}

@@ -66,6 +66,20 @@ class TerraformChecksTests {
 		assertNoFindings(checks.layout());
 	}
 
+	@Test
+	void whenDeploymentGuidesAreReadThenEachListsItsCloudsResourcesAndOutputs() {
+		for (String cloud : java.util.List.of("aws", "gcp", "azure")) {
+			assertNoFindings(checks.documented(TestTerraform.docs().resolve(cloud + ".md"),
+					java.util.List.of(TestTerraform.root().resolve("modules/" + cloud)), true));
+		}
+	}
+
+	@Test
+	void whenTheDeploymentIndexIsReadThenItListsEveryCommonOutput() {
+		assertNoFindings(checks.documented(TestTerraform.docs().resolve("README.md"),
+				TestTerraform.parityGroup(TestTerraform.root()), false));
+	}
+
 	private static void assertNoFindings(List<Finding> findings) {
 		assertThat(findings).as(() -> String.join("\n", findings.stream().map(Finding::toString).toList())).isEmpty();
 	}
