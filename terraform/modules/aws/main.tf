@@ -610,7 +610,8 @@ module "app" {
 
   worker_replicas      = var.worker_replicas
   public               = var.expose_publicly
-  allowed_client_cidrs = local.client_cidrs
+  allowed_client_cidrs    = local.client_cidrs
+  identity_provider_cidrs = var.identity_provider_cidrs
   data_cidrs           = [local.vpc_cidr]
 
   secrets = {

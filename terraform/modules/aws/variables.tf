@@ -201,6 +201,12 @@ variable "worker_replicas" {
   default     = { min = 0, max = 4 }
 }
 
+variable "identity_provider_cidrs" {
+  type        = list(string)
+  description = "CIDRs of the tenants' OAuth2/OIDC identity providers (the gateway fetches their signing keys over HTTPS). Empty: API keys only."
+  default     = []
+}
+
 variable "expose_publicly" {
   type        = bool
   description = "Put the gateway behind an internet-facing NLB. Off: internal NLB only."

@@ -128,11 +128,11 @@ module "aks" {
   kubernetes_version  = var.kubernetes_version
   sku_tier            = "Standard"
 
-  vnet_subnet_id     = local.subnet_ids.nodes
-  network_plugin     = "azure"
-  network_policy     = "cilium"
-  network_data_plane = "cilium"
+  vnet_subnet_id      = local.subnet_ids.nodes
+  network_plugin      = "azure"
   network_plugin_mode = "overlay"
+  network_policy      = "cilium"
+  ebpf_data_plane     = "cilium"
 
   private_cluster_enabled           = true
   oidc_issuer_enabled               = true
@@ -500,7 +500,8 @@ module "app" {
 
   worker_replicas      = var.worker_replicas
   public               = var.expose_publicly
-  allowed_client_cidrs = local.client_cidrs
+  allowed_client_cidrs    = local.client_cidrs
+  identity_provider_cidrs = var.identity_provider_cidrs
   data_cidrs           = [local.vnet_cidr]
 
   private_endpoint = {
@@ -511,7 +512,7 @@ module "app" {
 
   secrets = {
     provider = "externalSecrets"
-    store    = { azurekv = { vaultUrl = azurerm_key_vault.this.vault_uri } }
+    store    = { azurekv = { vaultUrl = azurerm_key_vault.this.vault_uri, tenantId = data.azurerm_client_config.current.tenant_id } }
     remote_refs = {
       SPRING_DATASOURCE_USERNAME      = { key = azurerm_key_vault_secret.this["database-username"].name }
       SPRING_DATASOURCE_PASSWORD      = { key = azurerm_key_vault_secret.this["database-password"].name }

@@ -386,7 +386,7 @@ resource "google_secret_manager_secret" "this" {
 resource "google_secret_manager_secret_version" "this" {
   for_each = {
     "database"                 = jsonencode({ username = google_sql_user.quiver.name, password = random_password.db.result })
-    "redis"                    = jsonencode({ url = local.redis_url })
+    "redis"                    = jsonencode({ url = local.redis_url, ca = join("\n", google_redis_instance.this.server_ca_certs[*].cert) })
     "audit-signing-key"        = local.audit_key_pkcs8
     "bootstrap-admin-password" = random_password.bootstrap_admin.result
   }
@@ -462,7 +462,8 @@ module "app" {
 
   worker_replicas      = var.worker_replicas
   public               = var.expose_publicly
-  allowed_client_cidrs = local.client_cidrs
+  allowed_client_cidrs    = local.client_cidrs
+  identity_provider_cidrs = var.identity_provider_cidrs
   data_cidrs           = ["${google_compute_global_address.private_services.address}/${google_compute_global_address.private_services.prefix_length}"]
 
   private_endpoint = {
@@ -473,15 +474,30 @@ module "app" {
 
   secrets = {
     provider = "externalSecrets"
-    store    = { gcpsm = { projectID = var.project_id } }
+    store = {
+      gcpsm = {
+        projectID = var.project_id
+        auth = {
+          workloadIdentity = {
+            clusterLocation  = var.region
+            clusterName      = local.cluster_name
+            clusterProjectID = var.project_id
+          }
+        }
+      }
+    }
     remote_refs = {
       SPRING_DATASOURCE_USERNAME      = { key = google_secret_manager_secret.this["database"].secret_id, property = "username" }
       SPRING_DATASOURCE_PASSWORD      = { key = google_secret_manager_secret.this["database"].secret_id, property = "password" }
       SPRING_DATA_REDIS_URL           = { key = google_secret_manager_secret.this["redis"].secret_id, property = "url" }
+      # Memorystore's TLS certificate comes from a per-instance CA: the gateway trusts it through an SSL bundle.
+      SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE = { key = google_secret_manager_secret.this["redis"].secret_id, property = "ca" }
       QUIVER_AUDIT_SIGNING_KEY        = { key = google_secret_manager_secret.this["audit-signing-key"].secret_id }
       QUIVER_BOOTSTRAP_ADMIN_PASSWORD = { key = google_secret_manager_secret.this["bootstrap-admin-password"].secret_id }
     }
   }
+
+  extra_values = { gateway = { env = { SPRING_DATA_REDIS_SSL_BUNDLE = "redis" } } }
 
   depends_on = [module.gke, google_secret_manager_secret_version.this, google_service_account_iam_member.workload_identity]
 }

@@ -24,8 +24,9 @@ locals {
         allowedConsumers = var.private_endpoint.allowed_consumers
       }
       networkPolicy = {
-        allowedCidrs = var.allowed_client_cidrs
-        dataCidrs    = var.data_cidrs
+        allowedCidrs          = var.allowed_client_cidrs
+        dataCidrs             = var.data_cidrs
+        identityProviderCidrs = var.identity_provider_cidrs
       }
     }
     worker = {
@@ -53,6 +54,10 @@ locals {
     secrets = {
       provider       = var.secrets.provider
       existingSecret = "${var.release_name}-gateway"
+      keys = var.secrets.provider == "externalSecrets" ? keys(var.secrets.remote_refs) : [
+        "SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD", "SPRING_DATA_REDIS_URL",
+        "QUIVER_AUDIT_SIGNING_KEY", "QUIVER_BOOTSTRAP_ADMIN_PASSWORD",
+      ]
       externalSecrets = {
         provider   = var.secrets.store
         remoteRefs = var.secrets.remote_refs

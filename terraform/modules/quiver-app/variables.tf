@@ -140,6 +140,12 @@ variable "data_cidrs" {
   description = "CIDRs of the managed PostgreSQL and Redis the gateway may reach."
 }
 
+variable "identity_provider_cidrs" {
+  type        = list(string)
+  description = "CIDRs of the tenants' OAuth2/OIDC identity providers, whose signing keys (JWKS) the gateway fetches over HTTPS. Empty: API keys only, or IdPs inside data_cidrs."
+  default     = []
+}
+
 variable "secrets" {
   type = object({
     provider    = string

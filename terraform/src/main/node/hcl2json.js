@@ -1,12 +1,13 @@
-// Parses HCL files with HashiCorp's own parser (the hcl Go library, compiled to WebAssembly in @cdktf/hcl2json) and
-// prints one JSON object to stdout: { "<path>": { "body": <parsed> } | { "error": "<diagnostic>" } }.
-// Paths come one a line on stdin, so a long list never hits the argument limit.
+// Parses HCL files with HashiCorp's own parser (the hcl Go library, compiled to WebAssembly in @cdktf/hcl2json).
+// Reads requests from stdin, one a line: a JSON array of file paths. Answers each with one line on stdout:
+// { "<path>": { "body": <parsed> } | { "error": "<diagnostic>" } }. One process serves a whole test run, so the
+// WebAssembly module is compiled once.
 'use strict';
 const fs = require('fs');
+const readline = require('readline');
 const { parse } = require('@cdktf/hcl2json');
 
-async function main() {
-  const paths = fs.readFileSync(0, 'utf8').split('\n').map((line) => line.trim()).filter(Boolean);
+async function answer(paths) {
   const result = {};
   for (const path of paths) {
     try {
@@ -15,7 +16,17 @@ async function main() {
       result[path] = { error: String(e && e.message ? e.message : e) };
     }
   }
-  process.stdout.write(JSON.stringify(result));
+  return result;
+}
+
+async function main() {
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) {
+      continue;
+    }
+    process.stdout.write(JSON.stringify(await answer(JSON.parse(line))) + '\n');
+  }
 }
 
 main().catch((e) => {

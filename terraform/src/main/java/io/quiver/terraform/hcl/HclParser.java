@@ -1,26 +1,30 @@
 package io.quiver.terraform.hcl;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Parses HCL files with HashiCorp's hcl library ({@code @cdktf/hcl2json}, WebAssembly
- * under Node): one Node process for a whole batch of files, so a full check of the tree
- * costs about a second.
+ * under Node), in one Node process kept for the life of the JVM; bodies are cached by
+ * content, so checking many copies of one tree parses only what differs.
  */
 public final class HclParser {
 
@@ -44,15 +48,15 @@ public final class HclParser {
 	 */
 	public Map<Path, HclFile> parse(List<Path> files) {
 		Map<Path, String> digests = new LinkedHashMap<>();
-		StringBuilder input = new StringBuilder();
+		List<Path> unparsed = new ArrayList<>();
 		for (Path file : files) {
 			String digest = digest(file);
 			digests.put(file, digest);
 			if (!BODIES.containsKey(digest)) {
-				input.append(file.toAbsolutePath()).append('\n');
+				unparsed.add(file);
 			}
 		}
-		JsonNode result = input.isEmpty() ? JSON.createObjectNode() : run(input.toString());
+		JsonNode result = unparsed.isEmpty() ? JSON.createObjectNode() : run(unparsed);
 		Map<Path, HclFile> parsed = new LinkedHashMap<>();
 		for (Path file : files) {
 			JsonNode cached = BODIES.get(digests.get(file));
@@ -86,28 +90,61 @@ public final class HclParser {
 		}
 	}
 
-	private JsonNode run(String input) {
-		ProcessBuilder builder = new ProcessBuilder("node", this.tools.hcl2jsonScript().toString());
-		builder.environment().put("NODE_PATH", this.tools.nodeModules().toString());
-		builder.directory(this.tools.directory().toFile());
-		builder.redirectError(ProcessBuilder.Redirect.INHERIT);
-		try {
-			Process process = builder.start();
-			process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-			process.getOutputStream().close();
-			byte[] output = process.getInputStream().readAllBytes();
-			if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-				throw new IllegalStateException("hcl2json.js failed (exit " + process.exitValue() + ")");
+	private JsonNode run(List<Path> files) {
+		return server(this.tools)
+			.request(JSON.writeValueAsString(files.stream().map((file) -> file.toAbsolutePath().toString()).toList()));
+	}
+
+	private static synchronized Server server(NodeTools tools) {
+		if (server == null || !server.process().isAlive()) {
+			server = Server.start(tools);
+		}
+		return server;
+	}
+
+	// One Node process per JVM: compiling the WebAssembly parser costs about a second, a
+	// request milliseconds.
+	private static Server server;
+
+	private record Server(Process process, BufferedReader output, Writer input) {
+
+		static Server start(NodeTools tools) {
+			ProcessBuilder builder = new ProcessBuilder("node", tools.hcl2jsonScript().toString());
+			builder.environment().put("NODE_PATH", tools.nodeModules().toString());
+			builder.directory(tools.directory().toFile());
+			builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+			try {
+				Process process = builder.start();
+				Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
+				return new Server(process,
+						new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)),
+						new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
 			}
-			return JSON.readTree(output);
+			catch (IOException ex) {
+				throw new UncheckedIOException("Could not run node (is Node.js installed?)", ex);
+			}
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not run node (is Node.js installed?)", ex);
+
+		synchronized JsonNode request(String paths) {
+			try {
+				this.input.write(paths);
+				this.input.write('\n');
+				this.input.flush();
+				String line = this.output.readLine();
+				if (line == null) {
+					throw new IllegalStateException("hcl2json.js stopped (exit " + this.process.waitFor() + ")");
+				}
+				return JSON.readTree(line);
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
+
 	}
 
 }
