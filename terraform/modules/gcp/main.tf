@@ -134,10 +134,6 @@ resource "google_kms_crypto_key" "this" {
   key_ring        = google_kms_key_ring.this.id
   rotation_period = "7776000s"
   labels          = local.labels
-
-  lifecycle {
-    prevent_destroy = false
-  }
 }
 
 resource "google_project_service_identity" "this" {

@@ -230,6 +230,10 @@ public final class TerraformChecks {
 							"resources use provider " + provider + ", which required_providers does not declare"));
 				}
 			});
+			for (String release : module.unpinnedCharts()) {
+				findings.add(new Finding("pinning", module.directory().resolve("main.tf"),
+						release + " installs a chart from a repository without a version"));
+			}
 			for (ModuleCall call : module.moduleCalls().values()) {
 				String problem = sourceProblem(call);
 				if (problem != null) {

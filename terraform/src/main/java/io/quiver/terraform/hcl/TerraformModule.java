@@ -31,7 +31,7 @@ import tools.jackson.databind.JsonNode;
 public record TerraformModule(Path directory, List<HclFile> files, Map<String, Variable> variables,
 		Map<String, String> outputs, Set<String> locals, Set<String> resources, Set<String> dataSources,
 		Map<String, ModuleCall> moduleCalls, Map<String, RequiredProvider> requiredProviders, String requiredVersion,
-		Map<String, String> providerOfResource) {
+		Map<String, String> providerOfResource, Set<String> unpinnedCharts) {
 
 	private static final Set<String> MODULE_META_ARGUMENTS = Set.of("source", "version", "providers", "count",
 			"for_each", "depends_on");
@@ -52,6 +52,7 @@ public record TerraformModule(Path directory, List<HclFile> files, Map<String, V
 		Map<String, ModuleCall> moduleCalls = new LinkedHashMap<>();
 		Map<String, RequiredProvider> requiredProviders = new LinkedHashMap<>();
 		Map<String, String> providerOfResource = new LinkedHashMap<>();
+		Set<String> unpinnedCharts = new LinkedHashSet<>();
 		String requiredVersion = null;
 		for (HclFile file : files) {
 			if (!file.parsed()) {
@@ -72,6 +73,12 @@ public record TerraformModule(Path directory, List<HclFile> files, Map<String, V
 				block.propertyNames().forEach(locals::add);
 			}
 			readResources(body.path("resource"), resources, providerOfResource, "");
+			body.path("resource").path("helm_release").properties().forEach((release) -> {
+				JsonNode block = release.getValue().path(0);
+				if (block.has("repository") && !block.has("version")) {
+					unpinnedCharts.add("helm_release." + release.getKey());
+				}
+			});
 			readResources(body.path("data"), dataSources, providerOfResource, "data.");
 			body.path("module").properties().forEach((entry) -> {
 				JsonNode block = entry.getValue().path(0);
@@ -100,7 +107,7 @@ public record TerraformModule(Path directory, List<HclFile> files, Map<String, V
 			}
 		}
 		return new TerraformModule(directory, files, variables, outputs, locals, resources, dataSources, moduleCalls,
-				requiredProviders, requiredVersion, providerOfResource);
+				requiredProviders, requiredVersion, providerOfResource, unpinnedCharts);
 	}
 
 	private static void readResources(JsonNode byType, Set<String> names, Map<String, String> providerOf,

@@ -172,6 +172,14 @@ class PlantedFaultTests {
 	}
 
 	@Test
+	void whenAThirdPartyChartHasNoVersionThenPinningFails() {
+		TestTerraform.copyTree(this.root);
+		plant(file("modules/quiver-app/main.tf"), "  version          = var.chart_versions.keda\n", "");
+		assertFinding(TerraformChecks::pinning, "pinning", "modules/quiver-app/main.tf",
+				"helm_release.keda installs a chart from a repository without a version");
+	}
+
+	@Test
 	void whenAVariableHasNoTypeThenVariablesFail() {
 		TestTerraform.copyTree(this.root);
 		plant(file("modules/azure/variables.tf"), "variable \"location\" {\n  type        = string\n",
