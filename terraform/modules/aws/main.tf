@@ -180,8 +180,8 @@ module "eks" {
         }
       }
       tags = {
-        "k8s.io/cluster-autoscaler/node-template/label/quiver.io/pool" = "gpu"
-        "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu" = "present:NoSchedule"
+        "k8s.io/cluster-autoscaler/node-template/label/quiver.io/pool"     = "gpu"
+        "k8s.io/cluster-autoscaler/node-template/taint/nvidia.com/gpu"     = "present:NoSchedule"
         "k8s.io/cluster-autoscaler/node-template/resources/nvidia.com/gpu" = "1"
       }
     }
@@ -608,11 +608,11 @@ module "app" {
   gateway_service_account_annotations = { "eks.amazonaws.com/role-arn" = aws_iam_role.gateway.arn }
   worker_service_account_annotations  = { "eks.amazonaws.com/role-arn" = aws_iam_role.worker.arn }
 
-  worker_replicas      = var.worker_replicas
-  public               = var.expose_publicly
+  worker_replicas         = var.worker_replicas
+  public                  = var.expose_publicly
   allowed_client_cidrs    = local.client_cidrs
   identity_provider_cidrs = var.identity_provider_cidrs
-  data_cidrs           = [local.vpc_cidr]
+  data_cidrs              = [local.vpc_cidr]
 
   secrets = {
     provider = "externalSecrets"

@@ -498,11 +498,11 @@ module "app" {
   gateway_service_account_annotations = { "azure.workload.identity/client-id" = azurerm_user_assigned_identity.workload["gateway"].client_id }
   worker_service_account_annotations  = { "azure.workload.identity/client-id" = azurerm_user_assigned_identity.workload["worker"].client_id }
 
-  worker_replicas      = var.worker_replicas
-  public               = var.expose_publicly
+  worker_replicas         = var.worker_replicas
+  public                  = var.expose_publicly
   allowed_client_cidrs    = local.client_cidrs
   identity_provider_cidrs = var.identity_provider_cidrs
-  data_cidrs           = [local.vnet_cidr]
+  data_cidrs              = [local.vnet_cidr]
 
   private_endpoint = {
     enabled           = var.enable_private_link

@@ -456,11 +456,11 @@ module "app" {
   # GKE installs the NVIDIA driver and device plugin on GPU nodes itself.
   install_nvidia_device_plugin = false
 
-  worker_replicas      = var.worker_replicas
-  public               = var.expose_publicly
+  worker_replicas         = var.worker_replicas
+  public                  = var.expose_publicly
   allowed_client_cidrs    = local.client_cidrs
   identity_provider_cidrs = var.identity_provider_cidrs
-  data_cidrs           = ["${google_compute_global_address.private_services.address}/${google_compute_global_address.private_services.prefix_length}"]
+  data_cidrs              = ["${google_compute_global_address.private_services.address}/${google_compute_global_address.private_services.prefix_length}"]
 
   private_endpoint = {
     enabled           = var.enable_private_service_connect
@@ -483,13 +483,13 @@ module "app" {
       }
     }
     remote_refs = {
-      SPRING_DATASOURCE_USERNAME      = { key = google_secret_manager_secret.this["database"].secret_id, property = "username" }
-      SPRING_DATASOURCE_PASSWORD      = { key = google_secret_manager_secret.this["database"].secret_id, property = "password" }
-      SPRING_DATA_REDIS_URL           = { key = google_secret_manager_secret.this["redis"].secret_id, property = "url" }
+      SPRING_DATASOURCE_USERNAME = { key = google_secret_manager_secret.this["database"].secret_id, property = "username" }
+      SPRING_DATASOURCE_PASSWORD = { key = google_secret_manager_secret.this["database"].secret_id, property = "password" }
+      SPRING_DATA_REDIS_URL      = { key = google_secret_manager_secret.this["redis"].secret_id, property = "url" }
       # Memorystore's TLS certificate comes from a per-instance CA: the gateway trusts it through an SSL bundle.
       SPRING_SSL_BUNDLE_PEM_REDIS_TRUSTSTORE_CERTIFICATE = { key = google_secret_manager_secret.this["redis"].secret_id, property = "ca" }
-      QUIVER_AUDIT_SIGNING_KEY        = { key = google_secret_manager_secret.this["audit-signing-key"].secret_id }
-      QUIVER_BOOTSTRAP_ADMIN_PASSWORD = { key = google_secret_manager_secret.this["bootstrap-admin-password"].secret_id }
+      QUIVER_AUDIT_SIGNING_KEY                           = { key = google_secret_manager_secret.this["audit-signing-key"].secret_id }
+      QUIVER_BOOTSTRAP_ADMIN_PASSWORD                    = { key = google_secret_manager_secret.this["bootstrap-admin-password"].secret_id }
     }
   }
 

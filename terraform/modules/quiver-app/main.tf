@@ -136,10 +136,10 @@ resource "helm_release" "prometheus" {
   atomic           = true
 
   values = [yamlencode({
-    alertmanager                 = { enabled = false }
-    "prometheus-pushgateway"     = { enabled = false }
-    "prometheus-node-exporter"   = { enabled = false }
-    "kube-state-metrics"         = { enabled = false }
+    alertmanager               = { enabled = false }
+    "prometheus-pushgateway"   = { enabled = false }
+    "prometheus-node-exporter" = { enabled = false }
+    "kube-state-metrics"       = { enabled = false }
     server = {
       retention        = "7d"
       persistentVolume = { size = "20Gi" }

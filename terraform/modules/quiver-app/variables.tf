@@ -187,10 +187,10 @@ variable "prometheus_url" {
 
 variable "chart_versions" {
   type = object({
-    keda                  = optional(string, "2.17.2")
-    external_secrets      = optional(string, "0.18.2")
-    nvidia_device_plugin  = optional(string, "0.17.2")
-    prometheus            = optional(string, "27.20.0")
+    keda                 = optional(string, "2.17.2")
+    external_secrets     = optional(string, "0.18.2")
+    nvidia_device_plugin = optional(string, "0.17.2")
+    prometheus           = optional(string, "27.20.0")
   })
   description = "Pinned versions of the third-party charts this module installs."
   default     = {}

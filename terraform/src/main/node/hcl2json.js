@@ -1,17 +1,21 @@
-// Parses HCL files with HashiCorp's own parser (the hcl Go library, compiled to WebAssembly in @cdktf/hcl2json).
+// Parses HCL files with HashiCorp's own parser (the hcl Go library, compiled to WebAssembly in @cdktf/hcl2json)
+// and formats them with hclwrite (the formatter behind `terraform fmt`, in @cdktf/hcl-tools).
 // Reads requests from stdin, one a line: a JSON array of file paths. Answers each with one line on stdout:
-// { "<path>": { "body": <parsed> } | { "error": "<diagnostic>" } }. One process serves a whole test run, so the
-// WebAssembly module is compiled once.
+// { "<path>": { "body": <parsed>, "formatted": <true when hclwrite would not change it> } | { "error": "..." } }.
+// One process serves a whole test run, so the WebAssembly modules are compiled once.
 'use strict';
 const fs = require('fs');
 const readline = require('readline');
 const { parse } = require('@cdktf/hcl2json');
+const { format } = require('@cdktf/hcl-tools');
 
 async function answer(paths) {
   const result = {};
   for (const path of paths) {
     try {
-      result[path] = { body: await parse(path, fs.readFileSync(path, 'utf8')) };
+      const text = fs.readFileSync(path, 'utf8');
+      const body = await parse(path, text);
+      result[path] = { body, formatted: (await format(text)) === text };
     } catch (e) {
       result[path] = { error: String(e && e.message ? e.message : e) };
     }

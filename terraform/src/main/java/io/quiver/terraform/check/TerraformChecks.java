@@ -54,6 +54,7 @@ public final class TerraformChecks {
 	public List<Finding> all(List<Path> parityGroup) {
 		List<Finding> findings = new ArrayList<>();
 		findings.addAll(parse());
+		findings.addAll(formatting());
 		findings.addAll(references());
 		findings.addAll(moduleInputs());
 		findings.addAll(pinning());
@@ -73,6 +74,20 @@ public final class TerraformChecks {
 		}
 		if (this.tree.files().isEmpty()) {
 			findings.add(new Finding("parse", this.tree.root(), "no .tf files found"));
+		}
+		return findings;
+	}
+
+	/**
+	 * Every file is formatted as {@code terraform fmt} formats it (hclwrite's canonical
+	 * layout).
+	 */
+	public List<Finding> formatting() {
+		List<Finding> findings = new ArrayList<>();
+		for (HclFile file : this.tree.files().values()) {
+			if (file.parsed() && !file.formatted()) {
+				findings.add(new Finding("format", file.path(), "not in canonical format: run terraform fmt"));
+			}
 		}
 		return findings;
 	}

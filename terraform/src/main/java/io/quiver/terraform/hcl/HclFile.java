@@ -11,8 +11,10 @@ import tools.jackson.databind.JsonNode;
  * @param path the file
  * @param body the parsed body, {@code null} when it did not parse
  * @param error the parser's diagnostic, {@code null} when it parsed
+ * @param formatted whether hclwrite (what {@code terraform fmt} runs) would leave the
+ * file as it is
  */
-public record HclFile(Path path, JsonNode body, String error) {
+public record HclFile(Path path, JsonNode body, String error, boolean formatted) {
 
 	public boolean parsed() {
 		return this.error == null;

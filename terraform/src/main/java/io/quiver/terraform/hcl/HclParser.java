@@ -32,7 +32,7 @@ public final class HclParser {
 
 	// Parsed bodies by content digest: checks of many copies of one tree parse each
 	// distinct file once.
-	private static final Map<String, JsonNode> BODIES = new ConcurrentHashMap<>();
+	private static final Map<String, HclFile> BODIES = new ConcurrentHashMap<>();
 
 	private final NodeTools tools;
 
@@ -59,20 +59,21 @@ public final class HclParser {
 		JsonNode result = unparsed.isEmpty() ? JSON.createObjectNode() : run(unparsed);
 		Map<Path, HclFile> parsed = new LinkedHashMap<>();
 		for (Path file : files) {
-			JsonNode cached = BODIES.get(digests.get(file));
+			HclFile cached = BODIES.get(digests.get(file));
 			JsonNode entry = result.get(file.toAbsolutePath().toString());
 			if (cached != null) {
-				parsed.put(file, new HclFile(file, cached, null));
+				parsed.put(file, new HclFile(file, cached.body(), null, cached.formatted()));
 			}
 			else if (entry == null) {
-				parsed.put(file, new HclFile(file, null, "the parser returned nothing for this file"));
+				parsed.put(file, new HclFile(file, null, "the parser returned nothing for this file", false));
 			}
 			else if (entry.has("error")) {
-				parsed.put(file, new HclFile(file, null, entry.get("error").asString()));
+				parsed.put(file, new HclFile(file, null, entry.get("error").asString(), false));
 			}
 			else {
-				BODIES.put(digests.get(file), entry.get("body"));
-				parsed.put(file, new HclFile(file, entry.get("body"), null));
+				HclFile read = new HclFile(file, entry.get("body"), null, entry.path("formatted").asBoolean());
+				BODIES.put(digests.get(file), read);
+				parsed.put(file, read);
 			}
 		}
 		return parsed;

@@ -38,6 +38,14 @@ class PlantedFaultTests {
 	}
 
 	@Test
+	void whenAFileIsNotFormattedThenFormatFails() {
+		TestTerraform.copyTree(this.root);
+		plant(file("examples/azure-minimal/main.tf"), "  gpu_max_nodes              = 1", "  gpu_max_nodes = 1");
+		assertFinding(TerraformChecks::formatting, "format", "examples/azure-minimal/main.tf",
+				"not in canonical format");
+	}
+
+	@Test
 	void whenAVariableIsMisspelledThenReferencesFail() {
 		TestTerraform.copyTree(this.root);
 		plant(file("modules/aws/main.tf"), "var.db_instance_class", "var.db_instance_klass");

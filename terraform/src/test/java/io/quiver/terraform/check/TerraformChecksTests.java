@@ -37,6 +37,11 @@ class TerraformChecksTests {
 	}
 
 	@Test
+	void whenEveryFileIsFormattedThenTerraformFmtWouldChangeNothing() {
+		assertNoFindings(checks.formatting());
+	}
+
+	@Test
 	void whenReferencesAreResolvedThenEachNamesSomethingDeclared() {
 		assertNoFindings(checks.references());
 	}
