@@ -51,6 +51,16 @@ class ChartChecksTests {
 	}
 
 	@Test
+	void whenRenderedWithTheValuesTerraformComputesThenTheReleaseTerraformInstallsIsValid() {
+		ChartChecks.Rendered rendered = checks.check(TestTerraform.chart(), List.of(values("terraform")),
+				withKinds(Map.of("ExternalSecret", 1, "SecretStore", 1)));
+		assertThat(rendered.findings()).isEmpty();
+		Map<String, Object> store = Rendering.find(rendered.objects(), "SecretStore", "quiver");
+		assertThat(Rendering.<String>at(store, "spec", "provider", "azurekv", "authType"))
+			.isEqualTo("WorkloadIdentity");
+	}
+
+	@Test
 	void whenRenderedWithPublicValuesThenTheLoadBalancerIsPublicOnlyForTheGivenRanges() {
 		Map<String, Integer> kinds = new java.util.HashMap<>(DEFAULT_KINDS);
 		kinds.remove("ScaledObject");

@@ -54,12 +54,32 @@ class PlantedChartFaultTests {
 	}
 
 	@Test
-	void whenValuesAreInvalidThenRenderFails() throws IOException {
+	void whenValuesAreInvalidThenTheSchemaRejectsThem() throws IOException {
 		Path values = this.copy.resolve("bad-values.yaml");
 		Files.writeString(values, "secrets:\n  provider: plaintext\n");
 		assertThat(findings(List.of(values))).anySatisfy((finding) -> {
 			assertThat(finding.check()).isEqualTo("helm-render");
-			assertThat(finding.message()).contains("secrets.provider must be existing, externalSecrets or csi");
+			assertThat(finding.message()).contains("value must be one of 'existing', 'externalSecrets', 'csi'");
+		});
+	}
+
+	@Test
+	void whenARequiredValueIsMissingThenRenderFails() throws IOException {
+		Path values = this.copy.resolve("no-model-values.yaml");
+		Files.writeString(values, "cloud: aws\nworker:\n  model:\n    source: bucket\n");
+		assertThat(findings(List.of(values))).anySatisfy((finding) -> {
+			assertThat(finding.check()).isEqualTo("helm-render");
+			assertThat(finding.message()).contains("worker.model.uri is required when worker.model.source is bucket");
+		});
+	}
+
+	@Test
+	void whenAValueIsMisspeltThenTheSchemaRejectsIt() throws IOException {
+		Path values = this.copy.resolve("typo-values.yaml");
+		Files.writeString(values, "gateway:\n  replicas: 3\n  autoscalling:\n    enabled: false\n");
+		assertThat(findings(List.of(values))).anySatisfy((finding) -> {
+			assertThat(finding.check()).isEqualTo("helm-render");
+			assertThat(finding.message()).contains("additional properties 'autoscalling' not allowed");
 		});
 	}
 
