@@ -1,0 +1,5 @@
+/**
+ * Parsing HCL with HashiCorp's own parser (run under Node) and reading the parsed
+ * modules.
+ */
+package io.quiver.terraform.hcl;
