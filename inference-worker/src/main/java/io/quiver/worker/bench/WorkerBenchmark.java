@@ -36,7 +36,10 @@ import tools.jackson.databind.node.ObjectNode;
  * resident memory. Prints a table, then the same figures as JSON.
  *
  * <p>
- * Usage: {@code bin/quiver bench worker [--work DIR] [--tokens N] [--shape NAME]}.
+ * Usage:
+ * {@code bin/quiver bench worker [--work DIR] [--tokens N] [--rounds N] [--shape NAME]};
+ * each concurrency runs base and adapters alternately {@code rounds} times and reports
+ * the medians.
  */
 public final class WorkerBenchmark {
 
@@ -48,14 +51,16 @@ public final class WorkerBenchmark {
 	public static void main(String[] args) throws Exception {
 		Path work = Path.of(".quiver/bench");
 		int tokens = 32;
+		int rounds = 3;
 		DemoModel.Shape shape = DemoModel.Shape.SMOLLM2_135M;
 		for (int i = 0; i < args.length; i += 2) {
 			switch (args[i]) {
 				case "--work" -> work = Path.of(args[i + 1]);
 				case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
+				case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
 				case "--shape" -> shape = DemoModel.Shape.named(args[i + 1]);
 				default -> throw new IllegalArgumentException(
-						"usage: bench worker [--work DIR] [--tokens N] [--shape tiny|small|smollm2-135m]");
+						"usage: bench worker [--work DIR] [--tokens N] [--rounds N] [--shape tiny|small|smollm2-135m]");
 			}
 		}
 		Path model = work.resolve(shape.name());
@@ -67,6 +72,7 @@ public final class WorkerBenchmark {
 		results.put("model_shape", shape.name());
 		results.put("parameters", config.parameterCount());
 		results.put("decode_tokens_per_request", tokens);
+		results.put("rounds", rounds);
 		results.put("cpus", Runtime.getRuntime().availableProcessors());
 
 		double gflops = matmulGflops(config);
@@ -88,8 +94,17 @@ public final class WorkerBenchmark {
 			Map<String, Double> base = new LinkedHashMap<>();
 			Map<String, Double> lora = new LinkedHashMap<>();
 			for (int c : new int[] { 1, 8, 32 }) {
-				base.put("c" + c, round(decode(engine, List.of(), c, tokens)));
-				lora.put("c" + c, round(decode(engine, adapterIds, c, tokens)));
+				// Alternate the two scenarios and keep the median, so that a noisy
+				// neighbour
+				// on a shared machine weighs on both alike.
+				List<Double> b = new ArrayList<>();
+				List<Double> l = new ArrayList<>();
+				for (int round = 0; round < rounds; round++) {
+					b.add(decode(engine, List.of(), c, tokens));
+					l.add(decode(engine, adapterIds, c, tokens));
+				}
+				base.put("c" + c, round(percentile(b, 50)));
+				lora.put("c" + c, round(percentile(l, 50)));
 			}
 			results.put("decode_tokens_per_s_base", base);
 			results.put("decode_tokens_per_s_32_adapters", lora);
