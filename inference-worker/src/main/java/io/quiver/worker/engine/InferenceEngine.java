@@ -102,7 +102,7 @@ public final class InferenceEngine implements AutoCloseable {
 		ModelConfig modelConfig = ModelConfig.read(modelDir);
 		NDManager manager = Torch.newManager();
 		try {
-			int maxLength = Math.min(config.maxModelLength(), modelConfig.maxPositionEmbeddings());
+			int maxLength = modelConfig.servedLength(config.maxModelLength());
 			Transformer model = Transformer.load(modelConfig, modelDir, manager, maxLength);
 			TextTokenizer tokenizer = TextTokenizer.load(modelDir, modelConfig.eosTokenIds());
 			KvCache cache = new KvCache(manager, modelConfig.numLayers(), modelConfig.numKvHeads(),

@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.within;
 class LoraBankTests {
 
 	private static final ModelConfig CONFIG = new ModelConfig(ModelFamily.LLAMA, 320, 64, 96, 2, 4, 2, 16, 1e-5, 10000,
-			RopeScaling.NONE, 1024, false, false, 1, List.of(2));
+			RopeScaling.NONE, 1024, false, false, 1, List.of(2), 0);
 
 	@Test
 	void whenRowsOfManyAdaptersRunBatchedThenEachRowGetsItsOwnDelta() {

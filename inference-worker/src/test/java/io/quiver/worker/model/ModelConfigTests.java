@@ -39,6 +39,16 @@ class ModelConfigTests {
 	}
 
 	@Test
+	void whenMistralHasASlidingWindowThenSequencesAreCappedThere() {
+		ModelConfig config = ModelConfig.parse(JSON.readTree("""
+				{"model_type":"mistral","vocab_size":32000,"hidden_size":4096,"intermediate_size":14336,
+				 "num_hidden_layers":32,"num_attention_heads":32,"num_key_value_heads":8,
+				 "max_position_embeddings":32768,"sliding_window":4096}"""));
+		assertThat(config.servedLength(8192)).isEqualTo(4096);
+		assertThat(config.servedLength(2048)).isEqualTo(2048);
+	}
+
+	@Test
 	void whenTheArchitectureIsUnknownThenLoadingSaysSo() {
 		assertThatExceptionOfType(UnsupportedModelException.class).isThrownBy(() -> ModelConfig.parse(JSON.readTree("""
 				{"model_type":"gpt2","vocab_size":50257,"hidden_size":768,"intermediate_size":3072,
