@@ -1,5 +1,7 @@
 package io.quiver.worker;
 
+import java.nio.file.Path;
+
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -20,7 +22,7 @@ class WorkerModularityTests {
 
 	private final JavaClasses classes = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-		.importPackages("io.quiver.worker");
+		.importPath(Path.of("target/classes"));
 
 	@Test
 	void whenEnginePackagesAreCheckedThenNoneUsesSpring() {
