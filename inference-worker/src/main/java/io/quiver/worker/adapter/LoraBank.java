@@ -29,17 +29,17 @@ public final class LoraBank implements AutoCloseable {
 
 	private int capacity;
 
-	// [layers][group] of [capacity, k·R, in]: lora_A.weight of the group's k modules,
+	// [group] of [layers, capacity, k·R, in]: lora_A.weight of the group's k modules,
 	// module i at rows i·R
-	private NDArray[][] a;
+	private NDArray[] a;
 
-	// [layers][module] of [capacity, out, R]: scale · lora_B.weight
-	private NDArray[][] b;
+	// [module] of [layers, capacity, out, R]: scale · lora_B.weight
+	private NDArray[] b;
 
-	// [layers][group] of [capacity, in, k·R]: transposed views of a
+	// [layers][group] of [capacity, in, k·R]: per-layer transposed views of a
 	private NDArray[][] aT;
 
-	// [layers][module] of [capacity, R, out]: transposed views of b
+	// [layers][module] of [capacity, R, out]: per-layer transposed views of b
 	private NDArray[][] bT;
 
 	private final BitSet used = new BitSet();
@@ -81,25 +81,23 @@ public final class LoraBank implements AutoCloseable {
 	private void allocate(int newCapacity) {
 		NDManager next = this.parent.newSubManager();
 		int layers = this.config.numLayers();
-		int groups = LoraGroup.values().length;
+		LoraGroup[] groups = LoraGroup.values();
 		int modules = LoraWeights.MODULES.size();
-		NDArray[][] newA = new NDArray[layers][groups];
-		NDArray[][] newB = new NDArray[layers][modules];
-		for (int layer = 0; layer < layers; layer++) {
-			for (LoraGroup g : LoraGroup.values()) {
-				int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-				newA[layer][g.ordinal()] = next
-					.zeros(new Shape(newCapacity, (long) g.modules().size() * this.rank, in));
-				if (this.a != null) {
-					newA[layer][g.ordinal()].set(new NDIndex(":{}", this.capacity), this.a[layer][g.ordinal()]);
-				}
+		NDArray[] newA = new NDArray[groups.length];
+		NDArray[] newB = new NDArray[modules];
+		NDIndex old = new NDIndex(":, :{}", this.capacity);
+		for (LoraGroup g : groups) {
+			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
+			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in));
+			if (this.a != null) {
+				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
 			}
-			for (int m = 0; m < modules; m++) {
-				int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
-				newB[layer][m] = next.zeros(new Shape(newCapacity, out, this.rank));
-				if (this.b != null) {
-					newB[layer][m].set(new NDIndex(":{}", this.capacity), this.b[layer][m]);
-				}
+		}
+		for (int m = 0; m < modules; m++) {
+			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
+			newB[m] = next.zeros(new Shape(layers, newCapacity, out, this.rank));
+			if (this.b != null) {
+				newB[m].set(old, this.b[m]);
 			}
 		}
 		if (this.manager != null) {
@@ -109,20 +107,21 @@ public final class LoraBank implements AutoCloseable {
 		this.capacity = newCapacity;
 		this.a = newA;
 		this.b = newB;
-		this.aT = new NDArray[layers][groups];
+		this.aT = new NDArray[layers][groups.length];
 		this.bT = new NDArray[layers][modules];
 		for (int layer = 0; layer < layers; layer++) {
-			for (int g = 0; g < groups; g++) {
-				this.aT[layer][g] = newA[layer][g].transpose(0, 2, 1);
+			for (int g = 0; g < groups.length; g++) {
+				this.aT[layer][g] = newA[g].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
 			}
 			for (int m = 0; m < modules; m++) {
-				this.bT[layer][m] = newB[layer][m].transpose(0, 2, 1);
+				this.bT[layer][m] = newB[m].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
 			}
 		}
 	}
 
 	/**
-	 * Copies an adapter into a free slot, growing the bank when full.
+	 * Copies an adapter into a free slot, growing the bank when full: one copy per group
+	 * and module for all layers at once.
 	 * @param weights the adapter's host factors, of rank at most this bank's
 	 * @return the slot
 	 */
@@ -134,39 +133,44 @@ public final class LoraBank implements AutoCloseable {
 		if (slot >= this.capacity) {
 			allocate(this.capacity * 2);
 		}
+		int layers = this.config.numLayers();
 		int r = weights.rank();
 		int rr = this.rank;
+		NDIndex at = new NDIndex(":, {}", slot);
 		try (NDManager scratch = this.manager.newSubManager()) {
-			for (int layer = 0; layer < this.config.numLayers(); layer++) {
-				for (LoraGroup g : LoraGroup.values()) {
-					int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-					int[] modules = g.moduleIndices();
-					float[] stacked = new float[modules.length * rr * in];
+			for (LoraGroup g : LoraGroup.values()) {
+				int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
+				int[] modules = g.moduleIndices();
+				int perLayer = modules.length * rr * in;
+				float[] stacked = new float[layers * perLayer];
+				for (int layer = 0; layer < layers; layer++) {
 					for (int i = 0; i < modules.length; i++) {
 						float[] a = weights.a()[layer][modules[i]];
 						if (a != null) {
-							System.arraycopy(a, 0, stacked, i * rr * in, r * in);
+							System.arraycopy(a, 0, stacked, layer * perLayer + i * rr * in, r * in);
 						}
 					}
-					this.a[layer][g.ordinal()].set(new NDIndex("{}", slot),
-							scratch.create(stacked, new Shape(modules.length * (long) rr, in)));
 				}
-				for (int m = 0; m < LoraWeights.MODULES.size(); m++) {
-					int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
-					float[] padded = new float[out * rr];
+				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
+			}
+			for (int m = 0; m < LoraWeights.MODULES.size(); m++) {
+				int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
+				float[] padded = new float[layers * out * rr];
+				for (int layer = 0; layer < layers; layer++) {
 					float[] b = weights.b()[layer][m];
-					if (b != null) {
-						if (r == rr) {
-							System.arraycopy(b, 0, padded, 0, b.length);
-						}
-						else {
-							for (int o = 0; o < out; o++) {
-								System.arraycopy(b, o * r, padded, o * rr, r);
-							}
+					if (b == null) {
+						continue;
+					}
+					if (r == rr) {
+						System.arraycopy(b, 0, padded, layer * out * rr, b.length);
+					}
+					else {
+						for (int o = 0; o < out; o++) {
+							System.arraycopy(b, o * r, padded, layer * out * rr + o * rr, r);
 						}
 					}
-					this.b[layer][m].set(new NDIndex("{}", slot), scratch.create(padded, new Shape(out, rr)));
 				}
+				this.b[m].set(at, scratch.create(padded, new Shape(layers, out, rr)));
 			}
 		}
 		this.used.set(slot);
