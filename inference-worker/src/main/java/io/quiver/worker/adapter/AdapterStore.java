@@ -54,6 +54,9 @@ public final class AdapterStore implements AutoCloseable {
 	// device tier: touched only by the engine thread, in LRU order
 	private final LinkedHashMap<String, LoraAdapter> device = new LinkedHashMap<>(16, 0.75f, true);
 
+	// device tier storage: one bank per rank bucket
+	private final Map<Integer, LoraBank> banks = new java.util.TreeMap<>();
+
 	private final Map<String, Integer> inUse = new ConcurrentHashMap<>();
 
 	private final AdapterMetrics metrics = new AdapterMetrics();
@@ -130,10 +133,14 @@ public final class AdapterStore implements AutoCloseable {
 		if (existing != null && !existing.isCompletedExceptionally()) {
 			if (existing.isDone()) {
 				this.metrics.hit(AdapterTier.HOST);
-				LoraWeights weights = existing.join();
-				if (source.sha256() != null && !source.sha256().equalsIgnoreCase(digestOf(weights))) {
-					return CompletableFuture.failedFuture(new AdapterException("adapter " + id
-							+ " is held with a different sha256 than the request names; use a new version id"));
+				if (source.sha256() != null) {
+					String held = this.digests.computeIfAbsent(id,
+							(k) -> sha256(source.directory(id, this.adaptersDir).resolve("adapter_model.safetensors"),
+									id));
+					if (!source.sha256().equalsIgnoreCase(held)) {
+						return CompletableFuture.failedFuture(new AdapterException("adapter " + id
+								+ " is held with a different sha256 than the request names; use a new version id"));
+					}
 				}
 			}
 			return existing;
@@ -165,20 +172,20 @@ public final class AdapterStore implements AutoCloseable {
 		return created;
 	}
 
-	private String digestOf(LoraWeights weights) {
-		return this.digests.getOrDefault(weights.id(), "");
-	}
-
 	private LoraWeights read(String id, AdapterSource source) {
 		Path dir = source.directory(id, this.adaptersDir);
-		String digest = sha256(dir.resolve("adapter_model.safetensors"), id);
-		if (source.sha256() != null && !source.sha256().equalsIgnoreCase(digest)) {
-			throw new AdapterException("adapter " + id + " failed verification: adapter_model.safetensors has sha256 "
-					+ digest + ", the request named " + source.sha256());
+		if (source.sha256() != null) {
+			String digest = sha256(dir.resolve("adapter_model.safetensors"), id);
+			if (!source.sha256().equalsIgnoreCase(digest)) {
+				throw new AdapterException("adapter " + id + " failed verification: adapter_model.safetensors has "
+						+ "sha256 " + digest + ", the request named " + source.sha256());
+			}
+			this.digests.put(id, digest);
 		}
-		LoraWeights weights = LoraWeights.read(id, dir, this.config);
-		this.digests.put(id, digest);
-		return weights;
+		else {
+			this.digests.remove(id);
+		}
+		return LoraWeights.read(id, dir, this.config);
 	}
 
 	private static String sha256(Path file, String id) {
@@ -235,9 +242,12 @@ public final class AdapterStore implements AutoCloseable {
 			return adapter;
 		}
 		if (adapter != null) {
-			this.device.remove(weights.id()).close();
+			this.device.remove(weights.id());
+			adapter.bank().remove(adapter.slot());
 		}
-		adapter = new LoraAdapter(weights, parent);
+		int rank = LoraBank.bucket(weights.rank());
+		LoraBank bank = this.banks.computeIfAbsent(rank, (r) -> new LoraBank(this.config, r, parent, 8));
+		adapter = new LoraAdapter(weights, bank, bank.add(weights));
 		this.device.put(weights.id(), adapter);
 		evictDevice();
 		publish();
@@ -247,7 +257,7 @@ public final class AdapterStore implements AutoCloseable {
 	private void evictDevice() {
 		long total = 0;
 		for (LoraAdapter a : this.device.values()) {
-			total += a.weights().bytes();
+			total += a.bank().slotBytes();
 		}
 		Iterator<Map.Entry<String, LoraAdapter>> it = this.device.entrySet().iterator();
 		while (total > this.deviceBudget && it.hasNext()) {
@@ -255,8 +265,8 @@ public final class AdapterStore implements AutoCloseable {
 			if (this.pinned.contains(e.getKey()) || this.inUse.getOrDefault(e.getKey(), 0) > 0) {
 				continue;
 			}
-			total -= e.getValue().weights().bytes();
-			e.getValue().close();
+			total -= e.getValue().bank().slotBytes();
+			e.getValue().bank().remove(e.getValue().slot());
 			it.remove();
 			this.metrics.evicted(AdapterTier.DEVICE);
 		}
@@ -295,9 +305,10 @@ public final class AdapterStore implements AutoCloseable {
 		this.pinned.remove(id);
 		LoraAdapter adapter = this.device.remove(id);
 		if (adapter != null) {
-			adapter.close();
+			adapter.bank().remove(adapter.slot());
 		}
 		this.host.remove(id);
+		this.digests.remove(id);
 		publish();
 		return true;
 	}
@@ -339,8 +350,9 @@ public final class AdapterStore implements AutoCloseable {
 	@Override
 	public void close() {
 		this.loader.shutdownNow();
-		this.device.values().forEach(LoraAdapter::close);
 		this.device.clear();
+		this.banks.values().forEach(LoraBank::close);
+		this.banks.clear();
 	}
 
 }

@@ -1,46 +1,27 @@
 package io.quiver.worker.adapter;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 
 /**
- * An adapter's fused factors as tensors, ready for the forward pass (the device tier).
+ * An adapter in the device tier: its slot in the bank of its rank bucket.
  */
-public final class LoraAdapter implements AutoCloseable {
+public final class LoraAdapter {
 
 	private final LoraWeights weights;
 
-	private final NDManager manager;
+	private final LoraBank bank;
 
-	// [layers][group] of [in, k·r]: lora_A.weightᵀ of each module in the group, side by
-	// side
-	private final NDArray[][] a;
-
-	// [layers][group] of [k·r, out]: scale · lora_B.weightᵀ, block-diagonal over the
-	// group
-	private final NDArray[][] b;
+	private final int slot;
 
 	/**
-	 * Copies host factors into tensors.
-	 * @param weights the host factors
-	 * @param parent the engine's manager
+	 * @param weights the adapter's host factors
+	 * @param bank the bank holding them
+	 * @param slot their slot in the bank
 	 */
-	public LoraAdapter(LoraWeights weights, NDManager parent) {
+	public LoraAdapter(LoraWeights weights, LoraBank bank, int slot) {
 		this.weights = weights;
-		this.manager = parent.newSubManager();
-		int layers = weights.a().length;
-		int groups = LoraGroup.values().length;
-		this.a = new NDArray[layers][groups];
-		this.b = new NDArray[layers][groups];
-		for (int layer = 0; layer < layers; layer++) {
-			for (int g = 0; g < groups; g++) {
-				if (weights.a()[layer][g] != null) {
-					this.a[layer][g] = this.manager.create(weights.a()[layer][g], new Shape(weights.aShape()[g]));
-					this.b[layer][g] = this.manager.create(weights.b()[layer][g], new Shape(weights.bShape()[g]));
-				}
-			}
-		}
+		this.bank = bank;
+		this.slot = slot;
 	}
 
 	public String id() {
@@ -51,8 +32,16 @@ public final class LoraAdapter implements AutoCloseable {
 		return this.weights;
 	}
 
+	public LoraBank bank() {
+		return this.bank;
+	}
+
+	public int slot() {
+		return this.slot;
+	}
+
 	/**
-	 * Adds {@code x·a·b} for this adapter's factors of one group to {@code y}, in place.
+	 * Adds this adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place.
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param x the group's input rows, {@code [rows, in]}
@@ -60,15 +49,7 @@ public final class LoraAdapter implements AutoCloseable {
 	 * {@code [rows, out]}
 	 */
 	public void addDelta(int layer, LoraGroup group, NDArray x, NDArray y) {
-		NDArray groupA = this.a[layer][group.ordinal()];
-		if (groupA != null) {
-			y.addi(x.matMul(groupA).matMul(this.b[layer][group.ordinal()]));
-		}
-	}
-
-	@Override
-	public void close() {
-		this.manager.close();
+		this.bank.addSegment(layer, group, this.slot, x, y);
 	}
 
 }

@@ -3,8 +3,8 @@ package io.quiver.worker.adapter;
 import java.util.List;
 
 /**
- * Projections that read the same input, so their LoRA factors are fused and applied with
- * one pair of matmuls.
+ * Projections that read the same input, so their LoRA A factors are stacked and applied
+ * with one matmul; their outputs sit side by side in the fused base projection.
  */
 public enum LoraGroup {
 
@@ -24,12 +24,20 @@ public enum LoraGroup {
 
 	private final List<String> modules;
 
+	private final int[] moduleIndices;
+
 	LoraGroup(List<String> modules) {
 		this.modules = modules;
+		this.moduleIndices = modules.stream().mapToInt(LoraWeights::moduleIndex).toArray();
 	}
 
 	public List<String> modules() {
 		return this.modules;
+	}
+
+	/** The modules' indices in {@link LoraWeights#MODULES}. */
+	int[] moduleIndices() {
+		return this.moduleIndices;
 	}
 
 }

@@ -3,7 +3,6 @@ package io.quiver.worker.adapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,46 +13,43 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A PEFT LoRA adapter read into host memory and checked against the base model, its
- * factors fused per {@link LoraGroup} with the scale folded into B.
- *
- * <p>
- * For a group of modules {@code m₁..mₖ} with outputs of widths {@code o₁..oₖ}, {@code a}
- * is {@code [in, k·r]} (each module's {@code lora_A.weightᵀ} side by side) and {@code b}
- * is {@code [k·r, o₁+..+oₖ]}, block-diagonal, holding {@code scale · lora_B.weightᵀ}; a
- * module the adapter does not target has a zero block. Then {@code x·a·b} is every
- * module's {@code scale·(x·Aᵀ)·Bᵀ} at once.
+ * A PEFT LoRA adapter read into host memory and checked against the base model: for each
+ * layer and each of the seven projections it targets, {@code lora_A.weight} as is and
+ * {@code lora_B.weight} with the scale folded in.
  *
  * @param id the id it is served under
  * @param rank {@code r}
  * @param scale {@code lora_alpha / r}, or {@code lora_alpha / sqrt(r)} with rsLoRA
  * @param targetModules {@code target_modules}
- * @param a {@code [layers][group]} of {@code [in · k·r]} row-major, or null where the
- * group is untouched
- * @param b {@code [layers][group]} of {@code [k·r · out]} row-major, or null where the
- * group is untouched
- * @param aShape {@code [group]} of {@code {in, k·r}}
- * @param bShape {@code [group]} of {@code {k·r, out}}
+ * @param a {@code [layers][module]} of {@code [r, in]} row-major ({@code lora_A.weight}),
+ * or null where the module is not targeted; modules in {@link #MODULES} order
+ * @param b {@code [layers][module]} of {@code [out, r]} row-major
+ * ({@code scale · lora_B.weight}), or null
  */
-public record LoraWeights(String id, int rank, double scale, Set<String> targetModules, float[][][] a, float[][][] b,
-		long[][] aShape, long[][] bShape) {
+public record LoraWeights(String id, int rank, double scale, Set<String> targetModules, float[][][] a, float[][][] b) {
+
+	/** The projections in the order {@link #a} and {@link #b} index them. */
+	public static final List<String> MODULES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
+			"down_proj");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Bytes the fused factors take in fp32. */
+	/** Bytes the factors take in fp32. */
 	public long bytes() {
 		long total = 0;
-		for (float[][] layer : this.a) {
-			for (float[] g : layer) {
-				total += (g != null) ? 4L * g.length : 0;
-			}
-		}
-		for (float[][] layer : this.b) {
-			for (float[] g : layer) {
-				total += (g != null) ? 4L * g.length : 0;
+		for (int layer = 0; layer < this.a.length; layer++) {
+			for (int m = 0; m < MODULES.size(); m++) {
+				if (this.a[layer][m] != null) {
+					total += 4L * (this.a[layer][m].length + this.b[layer][m].length);
+				}
 			}
 		}
 		return total;
+	}
+
+	/** The index of a projection in {@link #MODULES}. */
+	public static int moduleIndex(String module) {
+		return MODULES.indexOf(module);
 	}
 
 	/**
@@ -123,70 +119,38 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 	private static LoraWeights fuse(String id, int rank, double scale, Set<String> targets, SafeTensorsFile file,
 			ModelConfig config) {
 		int layers = config.numLayers();
-		LoraGroup[] groups = LoraGroup.values();
-		float[][][] a = new float[layers][groups.length][];
-		float[][][] b = new float[layers][groups.length][];
-		long[][] aShape = new long[groups.length][];
-		long[][] bShape = new long[groups.length][];
-		Set<String> names = new LinkedHashSet<>();
-		for (String name : file.names()) {
-			names.add(name.replace(".default.weight", ".weight"));
-		}
+		float[][][] a = new float[layers][MODULES.size()][];
+		float[][][] b = new float[layers][MODULES.size()][];
 		int used = 0;
-		for (LoraGroup group : groups) {
-			List<String> modules = new ArrayList<>();
-			for (String m : group.modules()) {
-				if (targets.contains(m)) {
-					modules.add(m);
-				}
-			}
-			if (modules.isEmpty()) {
+		for (int m = 0; m < MODULES.size(); m++) {
+			String module = MODULES.get(m);
+			if (!targets.contains(module)) {
 				continue;
 			}
-			int in = inputWidth(group.modules().get(0), config);
-			int outTotal = 0;
-			for (String m : group.modules()) {
-				outTotal += outputWidth(m, config);
-			}
-			int k = group.modules().size();
-			aShape[group.ordinal()] = new long[] { in, (long) k * rank };
-			bShape[group.ordinal()] = new long[] { (long) k * rank, outTotal };
+			int in = inputWidth(module, config);
+			int out = outputWidth(module, config);
+			String block = (m >= 4) ? "mlp" : "self_attn";
 			for (int layer = 0; layer < layers; layer++) {
-				float[] fusedA = new float[in * k * rank];
-				float[] fusedB = new float[k * rank * outTotal];
-				int column = 0;
-				for (int mi = 0; mi < k; mi++) {
-					String m = group.modules().get(mi);
-					int out = outputWidth(m, config);
-					if (modules.contains(m)) {
-						String prefix = "base_model.model.model.layers." + layer + "."
-								+ (group == LoraGroup.GATE_UP || group == LoraGroup.DOWN ? "mlp" : "self_attn") + "."
-								+ m;
-						float[] loraA = tensor(file, prefix + ".lora_A.weight", rank, in);
-						float[] loraB = tensor(file, prefix + ".lora_B.weight", out, rank);
-						used += 2;
-						for (int r = 0; r < rank; r++) {
-							for (int i = 0; i < in; i++) {
-								fusedA[i * k * rank + mi * rank + r] = loraA[r * in + i];
-							}
-							for (int o = 0; o < out; o++) {
-								fusedB[(mi * rank + r) * outTotal + column + o] = (float) (scale * loraB[o * rank + r]);
-							}
-						}
-					}
-					column += out;
+				String prefix = "base_model.model.model.layers." + layer + "." + block + "." + module;
+				a[layer][m] = tensor(file, prefix + ".lora_A.weight", rank, in);
+				float[] loraB = tensor(file, prefix + ".lora_B.weight", out, rank);
+				float s = (float) scale;
+				for (int i = 0; i < loraB.length; i++) {
+					loraB[i] *= s;
 				}
-				a[layer][group.ordinal()] = fusedA;
-				b[layer][group.ordinal()] = fusedB;
+				b[layer][m] = loraB;
+				used++;
 			}
 		}
 		if (used == 0) {
 			throw new AdapterException("adapter " + id + " holds no LoRA weights for its target modules");
 		}
-		if (names.stream().anyMatch((n) -> n.contains(".layers." + layers + "."))) {
-			throw new AdapterException("adapter " + id + " has more layers than the base model's " + layers);
+		for (String name : file.names()) {
+			if (name.contains(".layers." + layers + ".")) {
+				throw new AdapterException("adapter " + id + " has more layers than the base model's " + layers);
+			}
 		}
-		return new LoraWeights(id, rank, scale, Set.copyOf(targets), a, b, aShape, bShape);
+		return new LoraWeights(id, rank, scale, Set.copyOf(targets), a, b);
 	}
 
 	private static float[] tensor(SafeTensorsFile file, String name, long rows, long cols) {

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -76,11 +75,6 @@ final class GenerationCall {
 			cancel();
 			throw new IllegalStateException("interrupted while waiting for the engine", ex);
 		}
-	}
-
-	/** The next event if one comes within the time given, else null. */
-	GenerationEvent poll(long millis) throws InterruptedException {
-		return this.events.poll(millis, TimeUnit.MILLISECONDS);
 	}
 
 	void cancel() {

@@ -102,7 +102,7 @@ public final class InferenceEngine implements AutoCloseable {
 		ModelConfig modelConfig = ModelConfig.read(modelDir);
 		NDManager manager = Torch.newManager();
 		try {
-			int maxLength = Math.min(config.maxModelLength(), modelConfig.maxPositionEmbeddings());
+			int maxLength = modelConfig.servedLength(config.maxModelLength());
 			Transformer model = Transformer.load(modelConfig, modelDir, manager, maxLength);
 			TextTokenizer tokenizer = TextTokenizer.load(modelDir, modelConfig.eosTokenIds());
 			KvCache cache = new KvCache(manager, modelConfig.numLayers(), modelConfig.numKvHeads(),
@@ -396,7 +396,7 @@ public final class InferenceEngine implements AutoCloseable {
 			return;
 		}
 		long started = System.nanoTime();
-		ForwardBatch batch;
+		StepBatch batch;
 		try {
 			batch = toBatch(plan);
 		}
@@ -406,7 +406,7 @@ public final class InferenceEngine implements AutoCloseable {
 		}
 		float[] logits;
 		try {
-			logits = this.model.forward(batch, this.cache);
+			logits = this.model.forward(batch.batch(), this.cache);
 		}
 		catch (RuntimeException ex) {
 			failAll(plan, ex);
@@ -417,16 +417,19 @@ public final class InferenceEngine implements AutoCloseable {
 		Set<Long> finished = new HashSet<>();
 		int row = 0;
 		int promptRows = 0;
-		for (ScheduledSequence s : plan.sequences()) {
+		for (ScheduledSequence s : batch.order()) {
 			SequenceState seq = this.sequences.get(s.id());
 			if (!s.decode()) {
 				promptRows += s.tokens().length;
 			}
-			if (!s.samples() || seq == null) {
+			if (!s.samples()) {
 				continue;
 			}
-			SampledToken token = seq.sampler.sample(logits, row * vocab, vocab);
-			row++;
+			int logitRow = row++;
+			if (seq == null) {
+				continue;
+			}
+			SampledToken token = seq.sampler.sample(logits, logitRow * vocab, vocab);
 			sampled.put(s.id(), token.id());
 			this.generated++;
 			if (seq.generated == 0) {
@@ -494,18 +497,41 @@ public final class InferenceEngine implements AutoCloseable {
 		}
 	}
 
-	private ForwardBatch toBatch(StepPlan plan) {
+	/** A step's forward batch and the sequences in its row order. */
+	private record StepBatch(ForwardBatch batch, List<ScheduledSequence> order) {
+	}
+
+	/**
+	 * Builds the forward batch: decode rows ordered by adapter bank and slot (so each
+	 * bank's rows sit together), base rows after them, then prefill chunks.
+	 */
+	private StepBatch toBatch(StepPlan plan) {
+		this.stepAdapters.clear();
+		List<ScheduledSequence> decodes = new ArrayList<>();
+		List<ScheduledSequence> prefills = new ArrayList<>();
+		for (ScheduledSequence s : plan.sequences()) {
+			if (s.adapter() != null) {
+				this.stepAdapters.computeIfAbsent(s.adapter(),
+						(id) -> this.adapters.device(this.sequences.get(s.id()).request.weights, this.manager));
+			}
+			(s.decode() ? decodes : prefills).add(s);
+		}
+		decodes.sort(java.util.Comparator.comparingLong((ScheduledSequence s) -> {
+			LoraAdapter a = (s.adapter() != null) ? this.stepAdapters.get(s.adapter()) : null;
+			return (a == null) ? Long.MAX_VALUE : ((long) a.bank().rank() << 32) + a.slot();
+		}));
+		List<ScheduledSequence> order = new ArrayList<>(decodes);
+		order.addAll(prefills);
 		int rows = plan.rows();
 		int[] tokens = new int[rows];
 		int[] positions = new int[rows];
 		long[] slots = new long[rows];
-		List<ForwardBatch.SequenceRows> seqs = new ArrayList<>(plan.sequences().size());
+		List<ForwardBatch.SequenceRows> seqs = new ArrayList<>(order.size());
 		List<ForwardBatch.LoraRows> lora = new ArrayList<>();
 		List<Integer> logitRows = new ArrayList<>();
 		int blockSize = this.cache.blocks().blockSize();
 		int row = 0;
-		this.stepAdapters.clear();
-		for (ScheduledSequence s : plan.sequences()) {
+		for (ScheduledSequence s : order) {
 			int first = row;
 			int context = s.start() + s.tokens().length;
 			long[] contextSlots = new long[context];
@@ -523,22 +549,18 @@ public final class InferenceEngine implements AutoCloseable {
 				logitRows.add(row - 1);
 			}
 			if (s.adapter() != null) {
-				LoraAdapter adapter = this.stepAdapters.computeIfAbsent(s.adapter(), (id) -> {
-					SequenceState seq = this.sequences.get(s.id());
-					return this.adapters.device(seq.request.weights, this.manager);
-				});
+				LoraAdapter adapter = this.stepAdapters.get(s.adapter());
 				ForwardBatch.LoraRows last = lora.isEmpty() ? null : lora.get(lora.size() - 1);
-				if (last != null && last.adapter() == adapter && last.firstRow() + last.rows() == first) {
-					lora.set(lora.size() - 1,
-							new ForwardBatch.LoraRows(last.firstRow(), last.rows() + s.tokens().length, adapter));
+				if (last != null && s.decode() && last.adapter() == adapter && last.firstRow() + last.rows() == first) {
+					lora.set(lora.size() - 1, new ForwardBatch.LoraRows(last.firstRow(), last.rows() + 1, adapter));
 				}
 				else {
 					lora.add(new ForwardBatch.LoraRows(first, s.tokens().length, adapter));
 				}
 			}
 		}
-		return new ForwardBatch(tokens, positions, slots, seqs, lora,
-				logitRows.stream().mapToInt(Integer::intValue).toArray());
+		return new StepBatch(new ForwardBatch(tokens, positions, slots, seqs, lora,
+				logitRows.stream().mapToInt(Integer::intValue).toArray()), order);
 	}
 
 	@Override

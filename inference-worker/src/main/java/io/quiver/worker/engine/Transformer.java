@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.adapter.LoraAdapter;
+import io.quiver.worker.adapter.LoraBank;
 import io.quiver.worker.adapter.LoraGroup;
 import io.quiver.worker.kvcache.KvCache;
 import io.quiver.worker.model.ModelConfig;
@@ -52,6 +53,9 @@ public final class Transformer implements AutoCloseable {
 	private final NDArray rotateHalf;
 
 	private final float attentionScale;
+
+	/** Distinct adapters among a bank's decode rows from which they run batched. */
+	static final int BATCHED_ADAPTERS = 3;
 
 	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
 			Layer[] layers, NDArray cosTable, NDArray sinTable, NDArray rotateHalf) {
@@ -179,6 +183,7 @@ public final class Transformer implements AutoCloseable {
 			NDArray cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
 			NDArray sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
 			Attention attention = prepareAttention(batch, m);
+			LoraPlan lora = planLora(batch, attention.decodeRows(), m);
 			int heads = this.config.numHeads();
 			int kvHeads = this.config.numKvHeads();
 			int hd = this.config.headDim();
@@ -190,7 +195,7 @@ public final class Transformer implements AutoCloseable {
 				if (layer.qkvBias != null) {
 					qkv = qkv.add(layer.qkvBias);
 				}
-				applyLora(batch, li, LoraGroup.QKV, h, qkv);
+				applyLora(lora, li, LoraGroup.QKV, h, qkv);
 				NDArray heads3 = qkv.reshape(n, heads + 2L * kvHeads, hd);
 				NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)), cos, sin,
 						this.rotateHalf);
@@ -199,14 +204,14 @@ public final class Transformer implements AutoCloseable {
 				cache.write(li, writeSlots, k, v);
 				NDArray attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), cache, li);
 				NDArray o = attended.matMul(layer.o);
-				applyLora(batch, li, LoraGroup.O, attended, o);
+				applyLora(lora, li, LoraGroup.O, attended, o);
 				x = x.add(o);
 				NDArray h2 = Kernels.rmsNorm(x, layer.postNorm, eps);
 				NDArray gateUp = h2.matMul(layer.gateUp);
-				applyLora(batch, li, LoraGroup.GATE_UP, h2, gateUp);
+				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp);
 				NDArray act = Kernels.swiGlu(gateUp, this.config.intermediateSize());
 				NDArray down = act.matMul(layer.down);
-				applyLora(batch, li, LoraGroup.DOWN, act, down);
+				applyLora(lora, li, LoraGroup.DOWN, act, down);
 				x = x.add(down);
 			}
 			NDArray last = (batch.logitRows().length == n && isIdentity(batch.logitRows())) ? x
@@ -225,9 +230,17 @@ public final class Transformer implements AutoCloseable {
 		return true;
 	}
 
-	private void applyLora(ForwardBatch batch, int layer, LoraGroup group, NDArray input, NDArray output) {
-		int n = batch.tokens().length;
-		for (ForwardBatch.LoraRows run : batch.lora()) {
+	/**
+	 * Applies the adapters of every run of rows: decode rows of a bank with several
+	 * distinct adapters in one batched call, other runs one matmul pair each.
+	 */
+	private void applyLora(LoraPlan plan, int layer, LoraGroup group, NDArray input, NDArray output) {
+		for (LoraPlan.Batched batched : plan.batched()) {
+			NDIndex rows = new NDIndex("{}:{}", batched.firstRow(), batched.firstRow() + batched.rows());
+			batched.bank().addBatched(layer, group, batched.layout(), input.get(rows), output.get(rows));
+		}
+		long n = input.getShape().get(0);
+		for (ForwardBatch.LoraRows run : plan.segments()) {
 			if (run.firstRow() == 0 && run.rows() == n) {
 				run.adapter().addDelta(layer, group, input, output);
 			}
@@ -236,6 +249,60 @@ public final class Transformer implements AutoCloseable {
 				run.adapter().addDelta(layer, group, input.get(rows), output.get(rows));
 			}
 		}
+	}
+
+	/**
+	 * Which runs of rows go through a bank's batched path and which one by one.
+	 */
+	private record LoraPlan(List<Batched> batched, List<ForwardBatch.LoraRows> segments) {
+
+		record Batched(LoraBank bank, int firstRow, int rows, LoraBank.BankRows layout) {
+		}
+
+	}
+
+	/**
+	 * Plans the adapters of a pass: the decode rows of each bank, when they span at least
+	 * {@link #BATCHED_ADAPTERS} adapters and sit together, run batched.
+	 */
+	private LoraPlan planLora(ForwardBatch batch, int decodeRows, NDManager m) {
+		List<LoraPlan.Batched> batched = new ArrayList<>();
+		List<ForwardBatch.LoraRows> segments = new ArrayList<>();
+		List<ForwardBatch.LoraRows> runs = batch.lora();
+		int i = 0;
+		while (i < runs.size()) {
+			ForwardBatch.LoraRows run = runs.get(i);
+			if (run.firstRow() >= decodeRows) {
+				segments.add(run);
+				i++;
+				continue;
+			}
+			LoraBank bank = run.adapter().bank();
+			int j = i;
+			int rows = 0;
+			int end = run.firstRow();
+			while (j < runs.size() && runs.get(j).adapter().bank() == bank && runs.get(j).firstRow() == end
+					&& runs.get(j).firstRow() + runs.get(j).rows() <= decodeRows) {
+				rows += runs.get(j).rows();
+				end += runs.get(j).rows();
+				j++;
+			}
+			if (j - i >= BATCHED_ADAPTERS) {
+				int[] slots = new int[rows];
+				int at = 0;
+				for (int k = i; k < j; k++) {
+					for (int r = 0; r < runs.get(k).rows(); r++) {
+						slots[at++] = runs.get(k).adapter().slot();
+					}
+				}
+				batched.add(new LoraPlan.Batched(bank, run.firstRow(), rows, LoraBank.BankRows.of(slots, m)));
+			}
+			else {
+				segments.addAll(runs.subList(i, Math.max(j, i + 1)));
+			}
+			i = Math.max(j, i + 1);
+		}
+		return new LoraPlan(batched, segments);
 	}
 
 	/**

@@ -31,11 +31,13 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code attention_bias})
  * @param bosTokenId {@code bos_token_id}, or -1
  * @param eosTokenIds {@code eos_token_id} (one or many)
+ * @param slidingWindow {@code sliding_window} where the model uses it (Mistral, or
+ * {@code use_sliding_window}), else 0
  */
 public record ModelConfig(ModelFamily family, int vocabSize, int hiddenSize, int intermediateSize, int numLayers,
 		int numHeads, int numKvHeads, int headDim, double rmsNormEps, double ropeTheta, RopeScaling ropeScaling,
 		int maxPositionEmbeddings, boolean tieWordEmbeddings, boolean attentionBias, int bosTokenId,
-		List<Integer> eosTokenIds) {
+		List<Integer> eosTokenIds, int slidingWindow) {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -87,11 +89,17 @@ public record ModelConfig(ModelFamily family, int vocabSize, int hiddenSize, int
 			eos.add(eosNode.asInt());
 		}
 		boolean bias = family == ModelFamily.QWEN2 || json.path("attention_bias").asBoolean(false);
+		int window = 0;
+		if (json.path("sliding_window").isNumber()
+				&& (family == ModelFamily.MISTRAL || json.path("use_sliding_window").asBoolean(false))) {
+			window = json.get("sliding_window").asInt();
+		}
 		return new ModelConfig(family, required(json, "vocab_size").asInt(), hidden,
 				required(json, "intermediate_size").asInt(), required(json, "num_hidden_layers").asInt(), heads,
 				kvHeads, headDim, json.path("rms_norm_eps").asDouble(1e-6), json.path("rope_theta").asDouble(10000.0),
 				scaling, json.path("max_position_embeddings").asInt(2048),
-				json.path("tie_word_embeddings").asBoolean(false), bias, json.path("bos_token_id").asInt(-1), eos);
+				json.path("tie_word_embeddings").asBoolean(false), bias, json.path("bos_token_id").asInt(-1), eos,
+				window);
 	}
 
 	private static JsonNode required(JsonNode json, String field) {
@@ -100,6 +108,17 @@ public record ModelConfig(ModelFamily family, int vocabSize, int hiddenSize, int
 			throw new UnsupportedModelException("config.json lacks " + field);
 		}
 		return node;
+	}
+
+	/**
+	 * The longest sequence served: within the sliding window (where the model has one),
+	 * full causal attention is what the model computes, so sequences are capped there.
+	 * @param requested the configured maximum
+	 * @return the maximum this model allows
+	 */
+	public int servedLength(int requested) {
+		int max = Math.min(requested, this.maxPositionEmbeddings);
+		return (this.slidingWindow > 0) ? Math.min(max, this.slidingWindow) : max;
 	}
 
 	/** Query heads per key/value head. */

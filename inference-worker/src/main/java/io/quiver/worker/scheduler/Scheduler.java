@@ -47,7 +47,7 @@ public final class Scheduler {
 	 * @param id its id, unique among live sequences
 	 * @param prompt its prompt tokens
 	 * @param adapter its adapter id, or null
-	 * @return false when the waiting queue is full
+	 * @return false when {@code maxRunning + maxWaiting} sequences already wait
 	 * @throws IllegalArgumentException when the prompt could never fit the cache
 	 */
 	public boolean add(long id, int[] prompt, String adapter) {
@@ -57,7 +57,7 @@ public final class Scheduler {
 		if (this.blocks.blocksFor(prompt.length + 1) > this.blocks.totalBlocks()) {
 			throw new IllegalArgumentException("the prompt is longer than the KV cache holds");
 		}
-		if (this.waiting.size() >= this.config.maxWaiting()) {
+		if (this.waiting.size() >= this.config.maxRunning() + this.config.maxWaiting()) {
 			return false;
 		}
 		this.waiting.addLast(new Sequence(id, prompt, adapter));

@@ -6,7 +6,8 @@ package io.quiver.worker.scheduler;
  * @param maxRunning sequences that may hold KV-cache blocks at once
  * @param maxBatchTokens rows one step may run (decode rows plus prefill chunk rows); this
  * is the prefill chunk size
- * @param maxWaiting sequences that may wait for admission before new ones are refused
+ * @param maxWaiting sequences that may wait for admission beyond {@code maxRunning}
+ * before new ones are refused
  */
 public record SchedulerConfig(int maxRunning, int maxBatchTokens, int maxWaiting) {
 

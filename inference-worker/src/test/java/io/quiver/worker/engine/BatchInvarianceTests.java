@@ -22,16 +22,24 @@ class BatchInvarianceTests {
 		DemoModel.generate(model, DemoModel.Shape.TINY);
 		Path adapters = this.dir.resolve("adapters");
 		DemoModel.generateAdapters(model, adapters);
-		String[] models = { null, "demo-legal", "demo-sql", "demo-support" };
+		List<DemoModel.AdapterSpec> more = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			more.add(new DemoModel.AdapterSpec("extra-" + i, (i % 2 == 0) ? 8 : 16, 16,
+					(i % 3 == 0) ? DemoModel.ALL_MODULES : List.of("q_proj", "v_proj", "down_proj"), i == 1));
+		}
+		DemoModel.generateAdapters(model, adapters, more);
+		String[] models = { null, "demo-legal", "demo-sql", "demo-support", "extra-0", "extra-1", "extra-2", "extra-3",
+				"extra-4", "extra-5" };
 		try (InferenceEngine engine = TestEngines.start(model, adapters, 32)) {
 			List<int[]> alone = new ArrayList<>();
 			for (int i = 0; i < 32; i++) {
-				alone.add(TestEngines
-					.await(TestEngines.run(engine, TestEngines.greedy("alone-" + i, models[i % 4], prompt(i), 12))));
+				alone.add(TestEngines.await(TestEngines.run(engine,
+						TestEngines.greedy("alone-" + i, models[i % models.length], prompt(i), 12))));
 			}
 			List<CompletableFuture<List<GenerationEvent.TokenInfo>>> together = new ArrayList<>();
 			for (int i = 0; i < 32; i++) {
-				together.add(TestEngines.run(engine, TestEngines.greedy("batch-" + i, models[i % 4], prompt(i), 12)));
+				together.add(TestEngines.run(engine,
+						TestEngines.greedy("batch-" + i, models[i % models.length], prompt(i), 12)));
 			}
 			for (int i = 0; i < 32; i++) {
 				assertThat(TestEngines.await(together.get(i))).as("request %d", i).isEqualTo(alone.get(i));

@@ -56,8 +56,8 @@ class GoldenLogitsTests {
 						config.headDim(), 16, 8)) {
 			LoraAdapter adapter = null;
 			if (adapterName != null) {
-				adapter = new LoraAdapter(LoraWeights.read(adapterName, adapters.resolve(adapterName), config),
-						engine.model().manager());
+				adapter = TestEngines.standalone(config,
+						LoraWeights.read(adapterName, adapters.resolve(adapterName), config), engine.model().manager());
 			}
 			for (JsonNode result : golden.get("results")) {
 				int[] prompt = ints(result.get("prompt"));
@@ -73,9 +73,6 @@ class GoldenLogitsTests {
 				int[] greedy = TestEngines.await(TestEngines.run(engine,
 						TestEngines.greedy("golden", adapterName, prompt, result.get("greedy").size())));
 				assertThat(greedy).isEqualTo(ints(result.get("greedy")));
-			}
-			if (adapter != null) {
-				adapter.close();
 			}
 		}
 	}

@@ -103,26 +103,22 @@ final class NaiveTransformer {
 				y[i] += bias[i];
 			}
 		}
-		if (adapter != null && adapter.a()[layer][group.ordinal()] != null) {
-			float[] a = adapter.a()[layer][group.ordinal()];
-			float[] b = adapter.b()[layer][group.ordinal()];
-			int kr = (int) adapter.aShape()[group.ordinal()][1];
-			int outTotal = (int) adapter.bShape()[group.ordinal()][1];
-			int column = 0;
-			for (int m = 0; m < moduleIndex; m++) {
-				column += (group == LoraGroup.QKV && m == 0) ? this.config.numHeads() * this.config.headDim()
-						: (group == LoraGroup.QKV) ? this.config.numKvHeads() * this.config.headDim() : out;
-			}
-			double[] xa = new double[kr];
-			for (int r = 0; r < kr; r++) {
+		int module = group.modules().size() > moduleIndex ? LoraWeights.moduleIndex(group.modules().get(moduleIndex))
+				: -1;
+		if (adapter != null && adapter.a()[layer][module] != null) {
+			float[] a = adapter.a()[layer][module];
+			float[] b = adapter.b()[layer][module];
+			int r = adapter.rank();
+			double[] xa = new double[r];
+			for (int k = 0; k < r; k++) {
 				for (int i = 0; i < in; i++) {
-					xa[r] += (double) x[i] * a[i * kr + r];
+					xa[k] += (double) x[i] * a[k * in + i];
 				}
 			}
 			for (int o = 0; o < out; o++) {
 				double s = 0;
-				for (int r = 0; r < kr; r++) {
-					s += xa[r] * b[r * outTotal + column + o];
+				for (int k = 0; k < r; k++) {
+					s += xa[k] * b[o * r + k];
 				}
 				y[o] += (float) s;
 			}

@@ -8,6 +8,11 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import ai.djl.ndarray.NDManager;
+import io.quiver.worker.adapter.LoraAdapter;
+import io.quiver.worker.adapter.LoraBank;
+import io.quiver.worker.adapter.LoraWeights;
+import io.quiver.worker.model.ModelConfig;
 import io.quiver.worker.sampler.SamplingParams;
 import io.quiver.worker.scheduler.SchedulerConfig;
 
@@ -23,6 +28,12 @@ final class TestEngines {
 		EngineConfig config = new EngineConfig(new SchedulerConfig(maxRunning, Math.max(256, maxRunning), 256), 1024,
 				16, 256, 64L << 20, 64L << 20);
 		return InferenceEngine.start(model, adapters, config);
+	}
+
+	/** An adapter alone in a bank of its own. */
+	static LoraAdapter standalone(ModelConfig config, LoraWeights weights, NDManager manager) {
+		LoraBank bank = new LoraBank(config, LoraBank.bucket(weights.rank()), manager, 1);
+		return new LoraAdapter(weights, bank, bank.add(weights));
 	}
 
 	static GenerationRequest greedy(String id, String adapter, int[] prompt, int tokens) {

@@ -60,7 +60,7 @@ class TransformerTests {
 		if (withAdapter) {
 			Path adapterDir = DemoModel.generateAdapters(model, model.resolve("adapters")).get(1);
 			weights = LoraWeights.read("a", adapterDir, config);
-			adapter = new LoraAdapter(weights, manager);
+			adapter = TestEngines.standalone(config, weights, manager);
 		}
 		try (Transformer transformer = Transformer.load(config, model, manager, 64);
 				KvCache cache = new KvCache(manager, config.numLayers(), config.numKvHeads(), config.headDim(), 4, 8)) {
@@ -72,11 +72,6 @@ class TransformerTests {
 					assertThat(fast[t][i]).as("position %d token %d", t, i)
 						.isCloseTo(naive[t][i], org.assertj.core.data.Offset.offset(2e-4f));
 				}
-			}
-		}
-		finally {
-			if (adapter != null) {
-				adapter.close();
 			}
 		}
 	}

@@ -1,0 +1,292 @@
+package io.quiver.worker.adapter;
+
+import java.util.BitSet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import io.quiver.worker.model.ModelConfig;
+
+/**
+ * The device tier of one rank bucket: the factors of many adapters stacked into slots, so
+ * that the rows of many different adapters in one batch are served by a few batched
+ * matmuls over the bank (the segment-gather idea of Punica's SGMV), never by merging an
+ * adapter into the base weights. An adapter of rank {@code r} sits in the bank of the
+ * next power of two {@code R ≥ r}, zero-padded, which is exact.
+ */
+public final class LoraBank implements AutoCloseable {
+
+	private final ModelConfig config;
+
+	private final int rank;
+
+	private final NDManager parent;
+
+	private NDManager manager;
+
+	private int capacity;
+
+	// [group] of [layers, capacity, k·R, in]: lora_A.weight of the group's k modules,
+	// module i at rows i·R
+	private NDArray[] a;
+
+	// [module] of [layers, capacity, out, R]: scale · lora_B.weight
+	private NDArray[] b;
+
+	// [layers][group] of [capacity, in, k·R]: per-layer transposed views of a
+	private NDArray[][] aT;
+
+	// [layers][module] of [capacity, R, out]: per-layer transposed views of b
+	private NDArray[][] bT;
+
+	private final BitSet used = new BitSet();
+
+	/**
+	 * @param config the base model
+	 * @param rank the bucket's rank R
+	 * @param parent the engine's manager
+	 * @param capacity the initial number of slots (the bank doubles when full)
+	 */
+	public LoraBank(ModelConfig config, int rank, NDManager parent, int capacity) {
+		this.config = config;
+		this.rank = rank;
+		this.parent = parent;
+		allocate(capacity);
+	}
+
+	/** The bucket rank for an adapter rank: the next power of two. */
+	public static int bucket(int rank) {
+		return Integer.highestOneBit(Math.max(1, rank - 1)) << ((rank > 1) ? 1 : 0);
+	}
+
+	public int rank() {
+		return this.rank;
+	}
+
+	/** Bytes one slot holds. */
+	public long slotBytes() {
+		long perLayer = 0;
+		for (LoraGroup g : LoraGroup.values()) {
+			perLayer += (long) g.modules().size() * this.rank * LoraWeights.inputWidth(g.modules().get(0), this.config);
+		}
+		for (String m : LoraWeights.MODULES) {
+			perLayer += (long) this.rank * LoraWeights.outputWidth(m, this.config);
+		}
+		return 4L * perLayer * this.config.numLayers();
+	}
+
+	private void allocate(int newCapacity) {
+		NDManager next = this.parent.newSubManager();
+		int layers = this.config.numLayers();
+		LoraGroup[] groups = LoraGroup.values();
+		int modules = LoraWeights.MODULES.size();
+		NDArray[] newA = new NDArray[groups.length];
+		NDArray[] newB = new NDArray[modules];
+		NDIndex old = new NDIndex(":, :{}", this.capacity);
+		for (LoraGroup g : groups) {
+			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
+			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in));
+			if (this.a != null) {
+				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
+			}
+		}
+		for (int m = 0; m < modules; m++) {
+			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
+			newB[m] = next.zeros(new Shape(layers, newCapacity, out, this.rank));
+			if (this.b != null) {
+				newB[m].set(old, this.b[m]);
+			}
+		}
+		if (this.manager != null) {
+			this.manager.close();
+		}
+		this.manager = next;
+		this.capacity = newCapacity;
+		this.a = newA;
+		this.b = newB;
+		this.aT = new NDArray[layers][groups.length];
+		this.bT = new NDArray[layers][modules];
+		for (int layer = 0; layer < layers; layer++) {
+			for (int g = 0; g < groups.length; g++) {
+				this.aT[layer][g] = newA[g].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
+			}
+			for (int m = 0; m < modules; m++) {
+				this.bT[layer][m] = newB[m].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
+			}
+		}
+	}
+
+	/**
+	 * Copies an adapter into a free slot, growing the bank when full: one copy per group
+	 * and module for all layers at once.
+	 * @param weights the adapter's host factors, of rank at most this bank's
+	 * @return the slot
+	 */
+	public int add(LoraWeights weights) {
+		if (weights.rank() > this.rank) {
+			throw new IllegalArgumentException("rank " + weights.rank() + " does not fit a bank of rank " + this.rank);
+		}
+		int slot = this.used.nextClearBit(0);
+		if (slot >= this.capacity) {
+			allocate(this.capacity * 2);
+		}
+		int layers = this.config.numLayers();
+		int r = weights.rank();
+		int rr = this.rank;
+		NDIndex at = new NDIndex(":, {}", slot);
+		try (NDManager scratch = this.manager.newSubManager()) {
+			for (LoraGroup g : LoraGroup.values()) {
+				int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
+				int[] modules = g.moduleIndices();
+				int perLayer = modules.length * rr * in;
+				float[] stacked = new float[layers * perLayer];
+				for (int layer = 0; layer < layers; layer++) {
+					for (int i = 0; i < modules.length; i++) {
+						float[] a = weights.a()[layer][modules[i]];
+						if (a != null) {
+							System.arraycopy(a, 0, stacked, layer * perLayer + i * rr * in, r * in);
+						}
+					}
+				}
+				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
+			}
+			for (int m = 0; m < LoraWeights.MODULES.size(); m++) {
+				int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
+				float[] padded = new float[layers * out * rr];
+				for (int layer = 0; layer < layers; layer++) {
+					float[] b = weights.b()[layer][m];
+					if (b == null) {
+						continue;
+					}
+					if (r == rr) {
+						System.arraycopy(b, 0, padded, layer * out * rr, b.length);
+					}
+					else {
+						for (int o = 0; o < out; o++) {
+							System.arraycopy(b, o * r, padded, layer * out * rr + o * rr, r);
+						}
+					}
+				}
+				this.b[m].set(at, scratch.create(padded, new Shape(layers, out, rr)));
+			}
+		}
+		this.used.set(slot);
+		return slot;
+	}
+
+	/** Frees a slot for reuse. */
+	public void remove(int slot) {
+		this.used.clear(slot);
+	}
+
+	public boolean isEmpty() {
+		return this.used.isEmpty();
+	}
+
+	/**
+	 * Adds one adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place.
+	 * @param layer the layer
+	 * @param group the projection group
+	 * @param slot the adapter's slot
+	 * @param x the group's input rows, {@code [rows, in]}
+	 * @param y the group's output rows (a view into the batch's output),
+	 * {@code [rows, out]}
+	 */
+	public void addSegment(int layer, LoraGroup group, int slot, NDArray x, NDArray y) {
+		NDArray u = x.matMul(this.aT[layer][group.ordinal()].get(new NDIndex("{}", slot)));
+		int[] modules = group.moduleIndices();
+		if (modules.length == 1) {
+			y.addi(u.matMul(this.bT[layer][modules[0]].get(new NDIndex("{}", slot))));
+			return;
+		}
+		NDList parts = new NDList(modules.length);
+		for (int i = 0; i < modules.length; i++) {
+			NDArray ui = u.get(new NDIndex(":, {}:{}", i * this.rank, (i + 1) * this.rank));
+			parts.add(ui.matMul(this.bT[layer][modules[i]].get(new NDIndex("{}", slot))));
+		}
+		y.addi(NDArrays.concat(parts, -1));
+	}
+
+	/**
+	 * Adds the deltas of many adapters of this bank at once: rows are scattered into a
+	 * padded {@code [slots, maxRows, in]} block, multiplied by the bank's slots with two
+	 * batched matmuls per module, and gathered back.
+	 * @param layer the layer
+	 * @param group the projection group
+	 * @param plan where each row goes
+	 * @param x the input rows of this bank, {@code [rows, in]}
+	 * @param y their output rows (a view into the batch's output), {@code [rows, out]}
+	 */
+	public void addBatched(int layer, LoraGroup group, BankRows plan, NDArray x, NDArray y) {
+		long in = x.getShape().get(1);
+		NDIndex range = new NDIndex("{}:{}", plan.firstSlot(), plan.firstSlot() + plan.slots());
+		NDArray padded = x.get(new NDIndex("{}", plan.scatter())).reshape(plan.slots(), plan.maxRows(), in);
+		NDArray u = padded.batchMatMul(this.aT[layer][group.ordinal()].get(range));
+		int[] modules = group.moduleIndices();
+		NDList parts = new NDList(modules.length);
+		for (int i = 0; i < modules.length; i++) {
+			NDArray ui = (modules.length == 1) ? u
+					: u.get(new NDIndex(":, :, {}:{}", i * this.rank, (i + 1) * this.rank));
+			parts.add(ui.batchMatMul(this.bT[layer][modules[i]].get(range)));
+		}
+		NDArray out = (parts.size() == 1) ? parts.get(0) : NDArrays.concat(parts, -1);
+		y.addi(out.reshape((long) plan.slots() * plan.maxRows(), -1).get(new NDIndex("{}", plan.gather())));
+	}
+
+	@Override
+	public void close() {
+		this.manager.close();
+	}
+
+	/**
+	 * How the rows of one bank are laid out for {@link #addBatched}.
+	 *
+	 * @param firstSlot the lowest slot used
+	 * @param slots the slot range's length
+	 * @param maxRows the most rows any slot has
+	 * @param scatter for each padded position, the row it reads (padding reads row 0 and
+	 * is never gathered back), {@code [slots · maxRows]} int64
+	 * @param gather for each row, its padded position, {@code [rows]} int64
+	 */
+	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather) {
+
+		/**
+		 * Lays out rows by slot.
+		 * @param slotOfRow each row's slot
+		 * @param manager where to create the index tensors
+		 * @return the layout
+		 */
+		public static BankRows of(int[] slotOfRow, NDManager manager) {
+			int lo = Integer.MAX_VALUE;
+			int hi = -1;
+			for (int s : slotOfRow) {
+				lo = Math.min(lo, s);
+				hi = Math.max(hi, s);
+			}
+			int slots = hi - lo + 1;
+			int[] counts = new int[slots];
+			for (int s : slotOfRow) {
+				counts[s - lo]++;
+			}
+			int maxRows = 0;
+			for (int c : counts) {
+				maxRows = Math.max(maxRows, c);
+			}
+			long[] scatter = new long[slots * maxRows];
+			long[] gather = new long[slotOfRow.length];
+			int[] next = new int[slots];
+			for (int row = 0; row < slotOfRow.length; row++) {
+				int s = slotOfRow[row] - lo;
+				int position = s * maxRows + next[s]++;
+				scatter[position] = row;
+				gather[row] = position;
+			}
+			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather));
+		}
+
+	}
+
+}

@@ -1,0 +1,304 @@
+package io.quiver.worker.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.quiver.worker.adapter.AdapterSource;
+import io.quiver.worker.demo.DemoModel;
+import io.quiver.worker.engine.EngineConfig;
+import io.quiver.worker.engine.GenerationEvent;
+import io.quiver.worker.engine.GenerationRequest;
+import io.quiver.worker.engine.InferenceEngine;
+import io.quiver.worker.model.ModelConfig;
+import io.quiver.worker.sampler.SamplingParams;
+import io.quiver.worker.scheduler.SchedulerConfig;
+import io.quiver.worker.tensor.Torch;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Benchmarks the engine on a model of SmolLM2-135M's shape (random weights): decode
+ * tokens/s at concurrency 1, 8 and 32 on the base model and over 32 distinct rank-16
+ * adapters on all seven projections; the fp32 matmul roofline; cold adapter loads; peak
+ * resident memory. Prints a table, then the same figures as JSON.
+ *
+ * <p>
+ * Usage:
+ * {@code bin/quiver bench worker [--work DIR] [--tokens N] [--rounds N] [--shape NAME]};
+ * each concurrency runs base and adapters alternately {@code rounds} times and reports
+ * the medians.
+ */
+public final class WorkerBenchmark {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private WorkerBenchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Path work = Path.of(".quiver/bench");
+		int tokens = 32;
+		int rounds = 3;
+		DemoModel.Shape shape = DemoModel.Shape.SMOLLM2_135M;
+		for (int i = 0; i < args.length; i += 2) {
+			switch (args[i]) {
+				case "--work" -> work = Path.of(args[i + 1]);
+				case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
+				case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+				case "--shape" -> shape = DemoModel.Shape.named(args[i + 1]);
+				default -> throw new IllegalArgumentException(
+						"usage: bench worker [--work DIR] [--tokens N] [--rounds N] [--shape tiny|small|smollm2-135m]");
+			}
+		}
+		Path model = work.resolve(shape.name());
+		Path adapters = work.resolve(shape.name() + "-adapters");
+		Path cold = work.resolve(shape.name() + "-cold");
+		prepare(model, adapters, cold, shape);
+		ModelConfig config = ModelConfig.read(model);
+		Map<String, Object> results = new LinkedHashMap<>();
+		results.put("model_shape", shape.name());
+		results.put("parameters", config.parameterCount());
+		results.put("decode_tokens_per_request", tokens);
+		results.put("rounds", rounds);
+		results.put("cpus", Runtime.getRuntime().availableProcessors());
+
+		List<Double> matmul = new ArrayList<>();
+		matmul.add(matmulGflops());
+
+		EngineConfig engineConfig = new EngineConfig(new SchedulerConfig(32, 512, 512), 2048, 16,
+				(int) ((1L << 30) / (16L * 2 * config.numLayers() * config.numKvHeads() * config.headDim() * 4)),
+				8L << 30, 8L << 30);
+		try (InferenceEngine engine = InferenceEngine.start(model, adapters, engineConfig)) {
+			List<String> adapterIds = new ArrayList<>();
+			for (int i = 0; i < 32; i++) {
+				adapterIds.add(adapterName(i));
+			}
+			for (String id : adapterIds) {
+				engine.preload(id, AdapterSource.LOCAL, false).get(120, TimeUnit.SECONDS);
+			}
+			decode(engine, List.of(), 4, 8);
+			decode(engine, adapterIds, 4, 8);
+			Map<String, Double> base = new LinkedHashMap<>();
+			Map<String, Double> lora = new LinkedHashMap<>();
+			for (int c : new int[] { 1, 8, 32 }) {
+				// Alternate the two scenarios and keep the median, so that a noisy
+				// neighbour
+				// on a shared machine weighs on both alike.
+				List<Double> b = new ArrayList<>();
+				List<Double> l = new ArrayList<>();
+				for (int round = 0; round < rounds; round++) {
+					if (c == 32) {
+						matmul.add(matmulGflops());
+					}
+					b.add(decode(engine, List.of(), c, tokens));
+					l.add(decode(engine, adapterIds, c, tokens));
+				}
+				base.put("c" + c, round(percentile(b, 50)));
+				lora.put("c" + c, round(percentile(l, 50)));
+			}
+			results.put("decode_tokens_per_s_base", base);
+			results.put("decode_tokens_per_s_32_adapters", lora);
+			results.put("adapter_to_base_ratio_c32", round(lora.get("c32") / base.get("c32")));
+			// The roofline is measured next to the runs it judges (median of the
+			// measurements), so that load from elsewhere on the machine weighs on both.
+			double gflops = percentile(matmul, 50);
+			results.put("matmul_gflops_fp32", round(gflops));
+			results.put("matmul_gflops_fp32_max",
+					round(matmul.stream().mapToDouble(Double::doubleValue).max().orElse(0)));
+			double roofline = gflops * 1e9 / (2.0 * config.parameterCount());
+			results.put("roofline_tokens_per_s", round(roofline));
+			results.put("base_c32_fraction_of_roofline", round(base.get("c32") / roofline));
+
+			List<Double> loads = new ArrayList<>();
+			List<Double> coldTtft = new ArrayList<>();
+			List<Double> warmTtft = new ArrayList<>();
+			try (var dirs = Files.list(cold)) {
+				for (Path dir : dirs.sorted().toList()) {
+					String id = "cold/" + dir.getFileName();
+					AdapterSource source = new AdapterSource(dir.toUri(), null);
+					long started = System.nanoTime();
+					engine.preload(id, source, false).get(120, TimeUnit.SECONDS);
+					loads.add((System.nanoTime() - started) / 1e6);
+					engine.evict(id).get(30, TimeUnit.SECONDS);
+					coldTtft.add(firstTokenMillis(engine, id, source));
+					warmTtft.add(firstTokenMillis(engine, id, source));
+					engine.evict(id).get(30, TimeUnit.SECONDS);
+				}
+			}
+			results.put("cold_adapter_load_ms_p50", round(percentile(loads, 50)));
+			results.put("cold_adapter_load_ms_p95", round(percentile(loads, 95)));
+			results.put("cold_adapter_extra_ttft_ms_p50", round(percentile(coldTtft, 50) - percentile(warmTtft, 50)));
+			results.put("warm_ttft_ms_p50", round(percentile(warmTtft, 50)));
+		}
+		results.put("peak_rss_mb", peakRssMb());
+		print(results);
+	}
+
+	private static String adapterName(int i) {
+		return String.format(Locale.ROOT, "bench-%02d", i);
+	}
+
+	private static void prepare(Path model, Path adapters, Path cold, DemoModel.Shape shape) throws IOException {
+		if (!Files.isRegularFile(model.resolve("model.safetensors"))) {
+			System.err.println("Generating a " + shape.name() + "-shaped model in " + model + " ...");
+			DemoModel.generate(model, shape);
+		}
+		if (!Files.isDirectory(adapters.resolve(adapterName(31)))) {
+			System.err.println("Generating 32 rank-16 adapters on all seven projections ...");
+			List<DemoModel.AdapterSpec> specs = new ArrayList<>();
+			for (int i = 0; i < 32; i++) {
+				specs.add(new DemoModel.AdapterSpec(adapterName(i), 16, 32, DemoModel.ALL_MODULES, false));
+			}
+			DemoModel.generateAdapters(model, adapters, specs);
+		}
+		if (!Files.isDirectory(cold.resolve("cold-09"))) {
+			List<DemoModel.AdapterSpec> specs = new ArrayList<>();
+			for (int i = 0; i < 10; i++) {
+				specs.add(new DemoModel.AdapterSpec(String.format(Locale.ROOT, "cold-%02d", i), 16, 32,
+						DemoModel.ALL_MODULES, false));
+			}
+			DemoModel.generateAdapters(model, cold, specs);
+		}
+	}
+
+	/** Measured fp32 GFLOP/s of a large square matmul on this machine. */
+	private static double matmulGflops() {
+		try (NDManager manager = Torch.newManager()) {
+			int n = 1024;
+			NDArray a = manager.randomNormal(new Shape(n, n));
+			NDArray b = manager.randomNormal(new Shape(n, n));
+			for (int i = 0; i < 3; i++) {
+				a.matMul(b).close();
+			}
+			int runs = 20;
+			long started = System.nanoTime();
+			for (int i = 0; i < runs; i++) {
+				a.matMul(b).close();
+			}
+			double seconds = (System.nanoTime() - started) / 1e9;
+			return 2.0 * n * n * n * runs / seconds / 1e9;
+		}
+	}
+
+	/**
+	 * Runs {@code concurrency} requests at once, each decoding {@code tokens} tokens, and
+	 * returns generated tokens per second over the whole run.
+	 */
+	private static double decode(InferenceEngine engine, List<String> adapters, int concurrency, int tokens)
+			throws Exception {
+		List<CompletableFuture<Integer>> done = new ArrayList<>();
+		long started = System.nanoTime();
+		for (int i = 0; i < concurrency; i++) {
+			String adapter = adapters.isEmpty() ? null : adapters.get(i % adapters.size());
+			int[] prompt = new int[16];
+			for (int t = 0; t < prompt.length; t++) {
+				prompt[t] = 3 + (i * 131 + t * 17) % 200;
+			}
+			GenerationRequest request = new GenerationRequest("bench-" + System.nanoTime() + "-" + i, adapter, null,
+					prompt, new SamplingParams(0, 1, 0, 0, 0, 0, 1, null, -1), tokens, List.of(), Set.of(), true, 1);
+			done.add(submit(engine, request));
+		}
+		int generated = 0;
+		for (CompletableFuture<Integer> f : done) {
+			generated += f.get(600, TimeUnit.SECONDS);
+		}
+		return generated / ((System.nanoTime() - started) / 1e9);
+	}
+
+	private static CompletableFuture<Integer> submit(InferenceEngine engine, GenerationRequest request) {
+		CompletableFuture<Integer> done = new CompletableFuture<>();
+		engine.submit(request, (event) -> {
+			if (event instanceof GenerationEvent.Completed c) {
+				done.complete(c.completionTokens());
+			}
+			else if (event instanceof GenerationEvent.Failed f) {
+				done.completeExceptionally(new IllegalStateException(f.message()));
+			}
+		});
+		return done;
+	}
+
+	private static double firstTokenMillis(InferenceEngine engine, String adapter, AdapterSource source)
+			throws Exception {
+		CompletableFuture<Double> first = new CompletableFuture<>();
+		long started = System.nanoTime();
+		GenerationRequest request = new GenerationRequest("ttft-" + System.nanoTime(), adapter, source,
+				new int[] { 3, 4, 5, 6, 7, 8, 9, 10 }, SamplingParams.GREEDY, 1, List.of(), Set.of(), true, 1);
+		engine.submit(request, (event) -> {
+			if (event instanceof GenerationEvent.Finished || event instanceof GenerationEvent.Delta) {
+				first.complete((System.nanoTime() - started) / 1e6);
+			}
+			else if (event instanceof GenerationEvent.Failed f) {
+				first.completeExceptionally(new IllegalStateException(f.message()));
+			}
+		});
+		return first.get(120, TimeUnit.SECONDS);
+	}
+
+	private static double percentile(List<Double> values, int p) {
+		double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+		int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+		return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+	}
+
+	private static long peakRssMb() throws IOException {
+		for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+			if (line.startsWith("VmHWM:")) {
+				return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+			}
+		}
+		return -1;
+	}
+
+	private static double round(double value) {
+		return Math.round(value * 1000) / 1000.0;
+	}
+
+	private static void print(Map<String, Object> results) {
+		System.out.println();
+		System.out.println("Quiver worker benchmark (" + results.get("model_shape") + ", " + results.get("parameters")
+				+ " parameters, " + results.get("cpus") + " CPUs)");
+		System.out.println();
+		@SuppressWarnings("unchecked")
+		Map<String, Double> base = (Map<String, Double>) results.get("decode_tokens_per_s_base");
+		@SuppressWarnings("unchecked")
+		Map<String, Double> lora = (Map<String, Double>) results.get("decode_tokens_per_s_32_adapters");
+		System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s%n", "decode tokens/s", "c=1", "c=8", "c=32");
+		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "base model", base.get("c1"), base.get("c8"),
+				base.get("c32"));
+		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "32 rank-16 adapters, 7 modules", lora.get("c1"),
+				lora.get("c8"), lora.get("c32"));
+		System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "adapters / base",
+				lora.get("c1") / base.get("c1"), lora.get("c8") / base.get("c8"), lora.get("c32") / base.get("c32"));
+		System.out.println();
+		String[][] rows = { { "fp32 matmul GFLOP/s (1024^3)", "matmul_gflops_fp32" },
+				{ "fp32 matmul GFLOP/s, best", "matmul_gflops_fp32_max" },
+				{ "roofline tokens/s (GFLOP/s / 2P)", "roofline_tokens_per_s" },
+				{ "base c=32 fraction of roofline", "base_c32_fraction_of_roofline" },
+				{ "adapters/base ratio at c=32", "adapter_to_base_ratio_c32" },
+				{ "cold adapter load p50 ms", "cold_adapter_load_ms_p50" },
+				{ "cold adapter load p95 ms", "cold_adapter_load_ms_p95" },
+				{ "extra TTFT on a cold adapter ms", "cold_adapter_extra_ttft_ms_p50" },
+				{ "warm TTFT p50 ms", "warm_ttft_ms_p50" }, { "peak RSS MB", "peak_rss_mb" } };
+		for (String[] row : rows) {
+			System.out.printf(Locale.ROOT, "%-34s %12s%n", row[0], results.get(row[1]));
+		}
+		System.out.println();
+		ObjectNode json = JSON.valueToTree(results);
+		System.out.println(JSON.writeValueAsString(json));
+	}
+
+}

@@ -1,0 +1,63 @@
+package io.quiver.worker.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import io.quiver.worker.demo.DemoModel;
+import io.quiver.worker.sampler.SamplingParams;
+import io.quiver.worker.scheduler.SchedulerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class InferenceEngineTests {
+
+	@TempDir
+	Path dir;
+
+	@Test
+	void whenTheQueueIsFullOrDrainingThenRequestsAreRefusedWithTheirStatus() throws Exception {
+		DemoModel.generate(this.dir, DemoModel.Shape.TINY);
+		EngineConfig config = new EngineConfig(new SchedulerConfig(1, 16, 0), 64, 16, 8, 1 << 20, 1 << 20);
+		try (InferenceEngine engine = InferenceEngine.start(this.dir, null, config)) {
+			CompletableFuture<List<GenerationEvent.TokenInfo>> first = TestEngines.run(engine,
+					TestEngines.greedy("a", null, new int[] { 3, 4 }, 40));
+			assertThatExceptionOfType(EngineRejectedException.class)
+				.isThrownBy(() -> TestEngines.run(engine, TestEngines.greedy("b", null, new int[] { 3 }, 2)))
+				.satisfies((ex) -> assertThat(ex.status()).isEqualTo(429));
+			assertThat(TestEngines.await(first)).hasSize(40);
+			assertThatIllegalArgumentException()
+				.isThrownBy(() -> TestEngines.run(engine, TestEngines.greedy("long", null, new int[64], 2)));
+			engine.drain();
+			assertThatExceptionOfType(EngineRejectedException.class)
+				.isThrownBy(() -> TestEngines.run(engine, TestEngines.greedy("c", null, new int[] { 3 }, 2)))
+				.satisfies((ex) -> assertThat(ex.status()).isEqualTo(503));
+			assertThat(engine.status().draining()).isTrue();
+		}
+	}
+
+	@Test
+	void whenARequestIsCancelledThenItsSequencesLeaveTheEngine() throws Exception {
+		DemoModel.generate(this.dir, DemoModel.Shape.TINY);
+		try (InferenceEngine engine = TestEngines.start(this.dir, null, 4)) {
+			GenerationRequest request = new GenerationRequest("long", null, null, new int[] { 3, 4, 5 },
+					SamplingParams.GREEDY, 900, List.of(), Set.of(), true, 2);
+			engine.submit(request, (event) -> {
+			});
+			engine.cancel("long");
+			long deadline = System.currentTimeMillis() + 10_000;
+			while (engine.outstanding() > 0 && System.currentTimeMillis() < deadline) {
+				Thread.sleep(10);
+			}
+			assertThat(engine.outstanding()).isZero();
+			assertThat(TestEngines.await(TestEngines.run(engine, TestEngines.greedy("next", null, new int[] { 3 }, 3))))
+				.hasSize(3);
+		}
+	}
+
+}
