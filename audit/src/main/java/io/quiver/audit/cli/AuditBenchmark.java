@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.quiver.audit.AuditActor;
@@ -46,6 +47,7 @@ public final class AuditBenchmark {
 		int tenants = Integer.parseInt(command.option("tenants", "50"));
 		int producers = Integer.parseInt(command.option("producers", "4"));
 		int batchSize = Integer.parseInt(command.option("batch-size", "2000"));
+		long backlog = 10L * batchSize;
 		String serverUrl = command.dbUrl();
 		String database = "quiver_audit_bench_" + Long.toString(System.currentTimeMillis(), 36);
 		String url = serverUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
@@ -62,6 +64,7 @@ public final class AuditBenchmark {
 			System.out.printf(Locale.ROOT,
 					"Audit append benchmark: %,d events, %d tenants, %d producer threads, batch %d, database %s%n",
 					events, tenants, producers, batchSize, url);
+			System.out.println("Machine load before the run: " + loadAverage());
 			warmUp(trail, tenants);
 			long before = trail.stored();
 			AtomicLong next = new AtomicLong();
@@ -72,15 +75,33 @@ public final class AuditBenchmark {
 				threads.add(Thread.ofPlatform().start(() -> {
 					long n;
 					while ((n = next.getAndIncrement()) < events) {
+						// Offered load above what the database takes would only measure
+						// the
+						// spool; hold the producers at a deep but bounded backlog
+						// instead.
+						while (trail.inMemory() > backlog) {
+							Thread.onSpinWait();
+							LockSupport.parkNanos(100_000);
+						}
 						trail.submit(event("tenant-" + (n % tenants), n));
 					}
 				}));
 			}
 			long lastStored = before;
 			long lastTick = started;
+			long lastProgress = started;
+			long progressMark = before;
 			while (trail.stored() - before < events) {
 				Thread.sleep(100);
 				long now = System.nanoTime();
+				if (trail.stored() != progressMark) {
+					progressMark = trail.stored();
+					lastProgress = now;
+				}
+				else if (now - lastProgress > 30_000_000_000L) {
+					throw new IllegalStateException("No event stored for 30 s (" + (trail.stored() - before) + " of "
+							+ events + "); is the database migrated with this checkout's audit migration?");
+				}
 				if (now - lastTick >= 1_000_000_000L) {
 					long stored = trail.stored();
 					perSecond.add((stored - lastStored) * 1_000_000_000L / (now - lastTick));
@@ -101,6 +122,8 @@ public final class AuditBenchmark {
 				System.out.printf(Locale.ROOT, "Per-second rate: min %,d, median %,d, max %,d events/s%n",
 						sorted.getFirst(), sorted.get(sorted.size() / 2), sorted.getLast());
 			}
+			System.out.println("Machine load after the run: " + loadAverage() + " ("
+					+ Runtime.getRuntime().availableProcessors() + " CPUs; PostgreSQL shares them)");
 			verify(dataSource, tenants);
 		}
 		finally {
@@ -110,6 +133,16 @@ public final class AuditBenchmark {
 			else {
 				System.out.println("Kept database " + database);
 			}
+		}
+	}
+
+	private static String loadAverage() {
+		try {
+			String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+			return parts[0] + " " + parts[1] + " " + parts[2];
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			return "unknown";
 		}
 	}
 

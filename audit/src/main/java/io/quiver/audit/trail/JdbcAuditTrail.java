@@ -56,9 +56,12 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 
 	private final AtomicLong stored = new AtomicLong();
 
-	private volatile boolean closed = true;
+	/**
+	 * Events in the queue, in the writer's hands or deferred: not yet stored or spooled.
+	 */
+	private final AtomicLong inMemory = new AtomicLong();
 
-	private volatile boolean busy;
+	private volatile boolean closed = true;
 
 	private volatile long drainDeadline = Long.MAX_VALUE;
 
@@ -97,8 +100,12 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 	public void submit(AuditEvent event) {
 		this.gate.readLock().lock();
 		try {
-			if (!this.closed && this.queue.offer(event)) {
-				return;
+			if (!this.closed) {
+				this.inMemory.incrementAndGet();
+				if (this.queue.offer(event)) {
+					return;
+				}
+				this.inMemory.decrementAndGet();
 			}
 		}
 		finally {
@@ -116,16 +123,19 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 	public boolean awaitIdle(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
-			if (this.queue.isEmpty() && !this.busy && !this.spool.hasPending()) {
-				synchronized (this.deferred) {
-					if (this.deferred.isEmpty()) {
-						return true;
-					}
-				}
+			if (this.inMemory.get() == 0 && !this.spool.hasPending()) {
+				return true;
 			}
 			Thread.sleep(5);
 		}
 		return false;
+	}
+
+	/**
+	 * @return events accepted but neither stored nor spooled yet
+	 */
+	public long inMemory() {
+		return this.inMemory.get();
 	}
 
 	/**
@@ -172,6 +182,7 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 		this.queue.drainTo(left);
 		if (!left.isEmpty()) {
 			this.spool.append(left);
+			this.inMemory.addAndGet(-left.size());
 		}
 	}
 
@@ -214,6 +225,7 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 				this.queue.drainTo(batch);
 				if (!batch.isEmpty()) {
 					this.spool.append(batch);
+					this.inMemory.addAndGet(-batch.size());
 				}
 				return;
 			}
@@ -226,28 +238,28 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 				stalled = false;
 				continue;
 			}
-			this.busy = true;
+			int deferred = 0;
 			try {
-				stalled = !write(batch);
+				deferred = write(batch);
 			}
 			catch (RuntimeException ex) {
 				log.error("Audit writer failed on a batch of {}; spooling it", batch.size(), ex);
 				this.spool.append(batch);
 			}
-			finally {
-				this.busy = false;
-			}
+			stalled = deferred == batch.size();
+			this.inMemory.addAndGet(-(batch.size() - deferred));
 		}
 	}
 
 	/**
-	 * @return whether any event of the batch was stored or spooled
+	 * @return how many events of the batch were deferred (their chain heads were busy);
+	 * the others are stored or spooled
 	 */
-	private boolean write(List<AuditEvent> batch) {
+	private int write(List<AuditEvent> batch) {
 		if (this.spool.hasPending()) {
 			this.spool.append(batch);
 			replay(false);
-			return true;
+			return 0;
 		}
 		try {
 			JdbcChainAppender.Appended result = this.transactions
@@ -257,14 +269,14 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 			}
 			this.stored.addAndGet(result.appended().size());
 			publish(result.appended());
-			return !result.appended().isEmpty();
+			return result.left().size();
 		}
 		catch (RuntimeException ex) {
 			log.warn("Audit database unavailable ({}); spooling {} events to {}", ex.getClass().getSimpleName(),
 					batch.size(), this.spool.file());
 			this.spool.append(batch);
 			this.nextReplayAt = System.nanoTime() + this.settings.retryInterval().toNanos();
-			return true;
+			return 0;
 		}
 	}
 

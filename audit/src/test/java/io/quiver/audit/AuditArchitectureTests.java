@@ -1,0 +1,61 @@
+package io.quiver.audit;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+/**
+ * Keeps the module's walls: it depends on no other Quiver module, and its web and
+ * configuration classes stay out of the public surface.
+ */
+class AuditArchitectureTests {
+
+	private final JavaClasses audit = new ClassFileImporter()
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.importPackages("io.quiver.audit");
+
+	@Test
+	void whenAuditIsCompiledThenItUsesNoOtherQuiverModule() {
+		noClasses().should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.quiver.tenancy..", "io.quiver.gateway..", "io.quiver.worker..",
+					"io.quiver.inference..")
+			.check(this.audit);
+	}
+
+	@Test
+	void whenClassIsAControllerOrConfigurationThenItIsPackagePrivate() {
+		classes().that()
+			.areAnnotatedWith(RestController.class)
+			.or()
+			.areAnnotatedWith(RestControllerAdvice.class)
+			.or()
+			.areAnnotatedWith(Configuration.class)
+			.or()
+			.areAnnotatedWith(ConfigurationProperties.class)
+			.should()
+			.notBePublic()
+			.check(this.audit);
+	}
+
+	@Test
+	void whenFeaturePackagesAreUsedThenTheyNeverReachIntoTheWebLayer() {
+		noClasses().that()
+			.resideInAnyPackage("io.quiver.audit.chain..", "io.quiver.audit.trail..", "io.quiver.audit.verify..",
+					"io.quiver.audit.checkpoint..", "io.quiver.audit.retention..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("io.quiver.audit.query..", "io.quiver.audit.cli..")
+			.check(this.audit);
+	}
+
+}
