@@ -57,8 +57,8 @@ class AuditConfiguration {
 			FileSpool spool, List<AuditSink> sinks, AuditProperties properties) {
 		AuditProperties.Writer writer = properties.writer();
 		return new JdbcAuditTrail(appender, transactionManager, spool, new ArrayList<>(sinks),
-				new JdbcAuditTrail.Settings(writer.batchSize(), writer.flushInterval(), writer.queueCapacity(),
-						writer.retryInterval(), writer.drainTimeout()));
+				new JdbcAuditTrail.Settings(writer.writers(), writer.batchSize(), writer.flushInterval(),
+						writer.queueCapacity(), writer.retryInterval(), writer.drainTimeout()));
 	}
 
 	@Bean

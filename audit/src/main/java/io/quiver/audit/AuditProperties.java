@@ -32,6 +32,8 @@ record AuditProperties(@DefaultValue @Valid Writer writer, @DefaultValue @Valid 
 		@DefaultValue List<String> trustedProxies) {
 
 	/**
+	 * @param writers writer threads, each owning a share of the tenants (and using one
+	 * database connection)
 	 * @param batchSize events per database transaction
 	 * @param flushInterval how long the writer waits to fill a batch
 	 * @param queueCapacity events held in memory before submitters write to the spool
@@ -39,7 +41,8 @@ record AuditProperties(@DefaultValue @Valid Writer writer, @DefaultValue @Valid 
 	 * @param drainTimeout how long shutdown may take to write what is queued
 	 * @param spoolDirectory where the local spool lives (keep it on a persistent volume)
 	 */
-	record Writer(@DefaultValue("1000") @Min(1) @Max(20000) int batchSize, @DefaultValue("20ms") Duration flushInterval,
+	record Writer(@DefaultValue("2") @Min(1) @Max(16) int writers,
+			@DefaultValue("1000") @Min(1) @Max(20000) int batchSize, @DefaultValue("20ms") Duration flushInterval,
 			@DefaultValue("100000") @Min(1) int queueCapacity, @DefaultValue("2s") Duration retryInterval,
 			@DefaultValue("30s") Duration drainTimeout, @DefaultValue(".quiver/audit/spool") Path spoolDirectory) {
 

@@ -47,23 +47,25 @@ public final class AuditBenchmark {
 		int tenants = Integer.parseInt(command.option("tenants", "50"));
 		int producers = Integer.parseInt(command.option("producers", "4"));
 		int batchSize = Integer.parseInt(command.option("batch-size", "2000"));
-		long backlog = 10L * batchSize;
+		int writers = Integer.parseInt(command.option("writers", "2"));
+		long backlog = 10L * batchSize * writers;
 		String serverUrl = command.dbUrl();
 		String database = "quiver_audit_bench_" + Long.toString(System.currentTimeMillis(), 36);
 		String url = serverUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
 		execute(serverUrl, command, "create database " + database);
 		Path spool = Files.createTempDirectory("quiver-audit-bench");
-		try (HikariDataSource dataSource = CommandLine.pool(url, command.dbUser(), command.dbPassword(), 4)) {
+		try (HikariDataSource dataSource = CommandLine.pool(url, command.dbUser(), command.dbPassword(), writers + 2)) {
 			Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
 			JdbcAuditTrail trail = new JdbcAuditTrail(
 					new JdbcChainAppender(new JdbcTemplate(dataSource), Clock.systemUTC()),
 					new DataSourceTransactionManager(dataSource), new FileSpool(spool), List.of(),
-					new JdbcAuditTrail.Settings(batchSize, Duration.ofMillis(5), 200_000, Duration.ofSeconds(1),
-							Duration.ofSeconds(60)));
+					new JdbcAuditTrail.Settings(writers, batchSize, Duration.ofMillis(5), 200_000,
+							Duration.ofSeconds(1), Duration.ofSeconds(60)));
 			trail.start();
 			System.out.printf(Locale.ROOT,
-					"Audit append benchmark: %,d events, %d tenants, %d producer threads, batch %d, database %s%n",
-					events, tenants, producers, batchSize, url);
+					"Audit append benchmark: %,d events, %d tenants, %d producer threads, %d writers, batch %d, "
+							+ "database %s%n",
+					events, tenants, producers, writers, batchSize, url);
 			System.out.println("Machine load before the run: " + loadAverage());
 			warmUp(trail, tenants);
 			long before = trail.stored();
