@@ -39,7 +39,7 @@ class AuditConfiguration {
 
 	@Bean(destroyMethod = "close")
 	FileSpool auditSpool(AuditProperties properties) {
-		return new FileSpool(properties.writer().spoolDirectory());
+		return FileSpool.open(properties.spoolDirectory());
 	}
 
 	@Bean(destroyMethod = "close")
@@ -65,7 +65,7 @@ class AuditConfiguration {
 	CheckpointKeys auditCheckpointKeys(AuditProperties properties) {
 		AuditProperties.Signing signing = properties.signing();
 		return CheckpointKeys.fromConfiguration(signing.activeKeyId(), signing.privateKeys(), signing.publicKeys(),
-				signing.devKeyFile());
+				properties.devKeyFile());
 	}
 
 	@Bean

@@ -58,7 +58,7 @@ public final class AuditBenchmark {
 			Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
 			JdbcAuditTrail trail = new JdbcAuditTrail(
 					new JdbcChainAppender(new JdbcTemplate(dataSource), Clock.systemUTC()),
-					new DataSourceTransactionManager(dataSource), new FileSpool(spool), List.of(),
+					new DataSourceTransactionManager(dataSource), FileSpool.open(spool), List.of(),
 					new JdbcAuditTrail.Settings(writers, batchSize, Duration.ofMillis(5), 200_000,
 							Duration.ofSeconds(1), Duration.ofSeconds(60)));
 			trail.start();

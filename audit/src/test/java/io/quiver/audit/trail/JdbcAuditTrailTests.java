@@ -110,7 +110,7 @@ class JdbcAuditTrailTests {
 	@Test
 	void whenSpoolEndsInATornLineThenTheLineIsCutAndTheRestReplays() throws Exception {
 		String tenant = TestAudit.tenant("torn");
-		FileSpool spool = new FileSpool(this.spool);
+		FileSpool spool = FileSpool.open(this.spool);
 		spool.append(List.of(TestAudit.event(tenant, 1), TestAudit.event(tenant, 2)));
 		spool.close();
 		java.nio.file.Files.writeString(this.spool.resolve("audit-spool.jsonl"), "{\"id\":\"tor",
