@@ -19,6 +19,7 @@ import io.quiver.audit.trail.FileSpool;
 import io.quiver.audit.trail.JdbcAuditTrail;
 import io.quiver.audit.verify.ChainVerifier;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -43,11 +44,9 @@ class AuditConfiguration {
 	}
 
 	@Bean(destroyMethod = "close")
+	@ConditionalOnProperty("quiver.audit.siem.url")
 	HttpAuditSink auditSiemSink(AuditProperties properties) {
 		AuditProperties.Siem siem = properties.siem();
-		if (siem.url() == null) {
-			return null;
-		}
 		return new HttpAuditSink(siem.url(), siem.headers(), siem.maxAttempts(), siem.initialBackoff(),
 				siem.queueCapacity());
 	}
