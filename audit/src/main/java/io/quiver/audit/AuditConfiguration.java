@@ -19,6 +19,7 @@ import io.quiver.audit.trail.FileSpool;
 import io.quiver.audit.trail.JdbcAuditTrail;
 import io.quiver.audit.verify.ChainVerifier;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -39,15 +40,13 @@ class AuditConfiguration {
 
 	@Bean(destroyMethod = "close")
 	FileSpool auditSpool(AuditProperties properties) {
-		return new FileSpool(properties.writer().spoolDirectory());
+		return FileSpool.open(properties.spoolDirectory());
 	}
 
 	@Bean(destroyMethod = "close")
+	@ConditionalOnProperty("quiver.audit.siem.url")
 	HttpAuditSink auditSiemSink(AuditProperties properties) {
 		AuditProperties.Siem siem = properties.siem();
-		if (siem.url() == null) {
-			return null;
-		}
 		return new HttpAuditSink(siem.url(), siem.headers(), siem.maxAttempts(), siem.initialBackoff(),
 				siem.queueCapacity());
 	}
@@ -57,15 +56,15 @@ class AuditConfiguration {
 			FileSpool spool, List<AuditSink> sinks, AuditProperties properties) {
 		AuditProperties.Writer writer = properties.writer();
 		return new JdbcAuditTrail(appender, transactionManager, spool, new ArrayList<>(sinks),
-				new JdbcAuditTrail.Settings(writer.batchSize(), writer.flushInterval(), writer.queueCapacity(),
-						writer.retryInterval(), writer.drainTimeout()));
+				new JdbcAuditTrail.Settings(writer.writers(), writer.batchSize(), writer.flushInterval(),
+						writer.queueCapacity(), writer.retryInterval(), writer.drainTimeout()));
 	}
 
 	@Bean
 	CheckpointKeys auditCheckpointKeys(AuditProperties properties) {
 		AuditProperties.Signing signing = properties.signing();
 		return CheckpointKeys.fromConfiguration(signing.activeKeyId(), signing.privateKeys(), signing.publicKeys(),
-				signing.devKeyFile());
+				properties.devKeyFile());
 	}
 
 	@Bean

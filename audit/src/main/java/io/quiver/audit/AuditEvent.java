@@ -40,6 +40,10 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 	/** The chain that holds events that belong to no tenant. */
 	public static final String PLATFORM_TENANT = "_platform";
 
+	private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+
+	private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
+
 	private static final Pattern TENANT = Pattern.compile("_platform|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
 
 	private static final Pattern ACTION = Pattern.compile("[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+");
@@ -48,6 +52,11 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 		Objects.requireNonNull(id, "id");
 		requireTenant(tenant);
 		Objects.requireNonNull(occurredAt, "occurredAt");
+		if (occurredAt.isBefore(EARLIEST) || occurredAt.isAfter(LATEST)) {
+			// PostgreSQL could not store it, and one unstorable event would hold up the
+			// spool replay behind it.
+			throw new IllegalArgumentException("Audit time out of range: " + occurredAt);
+		}
 		occurredAt = occurredAt.truncatedTo(ChronoUnit.MILLIS);
 		actor = (actor != null) ? actor : AuditActor.anonymous();
 		if (action == null || action.length() > 128 || !ACTION.matcher(action).matches()) {

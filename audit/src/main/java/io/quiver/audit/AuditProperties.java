@@ -32,14 +32,18 @@ record AuditProperties(@DefaultValue @Valid Writer writer, @DefaultValue @Valid 
 		@DefaultValue List<String> trustedProxies) {
 
 	/**
+	 * @param writers writer threads, each owning a share of the tenants (and using one
+	 * database connection)
 	 * @param batchSize events per database transaction
 	 * @param flushInterval how long the writer waits to fill a batch
 	 * @param queueCapacity events held in memory before submitters write to the spool
 	 * @param retryInterval how often replay is tried during an outage
 	 * @param drainTimeout how long shutdown may take to write what is queued
-	 * @param spoolDirectory where the local spool lives (keep it on a persistent volume)
+	 * @param spoolDirectory where the local spool lives (keep it on a persistent volume);
+	 * {@code $QUIVER_HOME/audit/spool} by default
 	 */
-	record Writer(@DefaultValue("1000") @Min(1) @Max(20000) int batchSize, @DefaultValue("20ms") Duration flushInterval,
+	record Writer(@DefaultValue("2") @Min(1) @Max(16) int writers,
+			@DefaultValue("1000") @Min(1) @Max(20000) int batchSize, @DefaultValue("20ms") Duration flushInterval,
 			@DefaultValue("100000") @Min(1) int queueCapacity, @DefaultValue("2s") Duration retryInterval,
 			@DefaultValue("30s") Duration drainTimeout, @DefaultValue(".quiver/audit/spool") Path spoolDirectory) {
 
@@ -64,8 +68,7 @@ record AuditProperties(@DefaultValue @Valid Writer writer, @DefaultValue @Valid 
 	 * configured
 	 */
 	record Signing(String activeKeyId, @DefaultValue Map<String, String> privateKeys,
-			@DefaultValue Map<String, String> publicKeys,
-			@DefaultValue(".quiver/audit/dev-signing-key.pem") Path devKeyFile) {
+			@DefaultValue Map<String, String> publicKeys, Path devKeyFile) {
 
 	}
 
@@ -89,6 +92,25 @@ record AuditProperties(@DefaultValue @Valid Writer writer, @DefaultValue @Valid 
 	record Siem(URI url, @DefaultValue Map<String, String> headers, @DefaultValue("5") @Min(1) int maxAttempts,
 			@DefaultValue("500ms") Duration initialBackoff, @DefaultValue("1000") @Min(1) int queueCapacity) {
 
+	}
+
+	/**
+	 * @return where Quiver keeps local state: {@code QUIVER_HOME}, else {@code .quiver}
+	 * in the working directory (as {@code bin/quiver} does)
+	 */
+	static Path stateDirectory() {
+		String home = System.getenv("QUIVER_HOME");
+		return Path.of((home != null && !home.isBlank()) ? home : ".quiver");
+	}
+
+	Path spoolDirectory() {
+		return (this.writer.spoolDirectory() != null) ? this.writer.spoolDirectory()
+				: stateDirectory().resolve("audit/spool");
+	}
+
+	Path devKeyFile() {
+		return (this.signing.devKeyFile() != null) ? this.signing.devKeyFile()
+				: stateDirectory().resolve("audit/dev-signing-key.pem");
 	}
 
 }

@@ -45,7 +45,15 @@ class AuditScheduler implements SmartLifecycle {
 
 	@Override
 	public synchronized void start() {
-		this.checkpoints.registerKeys();
+		try {
+			this.checkpoints.registerKeys();
+		}
+		catch (RuntimeException ex) {
+			// The database may be down at start-up; the trail spools until it returns,
+			// and
+			// the keys are registered on the next start.
+			log.warn("Could not register audit signing keys: {}", ex.getClass().getSimpleName());
+		}
 		this.trail.submit(AuditEvent.builder(AuditEvent.PLATFORM_TENANT, "audit.trail_started")
 			.actor(AuditActor.system("audit"))
 			.metadata("signing_key_id", this.keys.activeKeyId())

@@ -59,11 +59,13 @@ class AuditMaskingTests {
 	}
 
 	@Test
-	void whenActionIsNotDottedLowerCaseThenEventIsRefused() {
+	void whenActionTenantOrTimeIsInvalidThenEventIsRefused() {
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> AuditEvent.builder("acme", "ApiKeyCreated").build());
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> AuditEvent.builder("Not A Slug", "api_key.created").build());
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> AuditEvent.builder("acme", "api_key.created").occurredAt(java.time.Instant.MAX).build());
 	}
 
 }

@@ -109,8 +109,8 @@ public final class TestAudit {
 
 	public static JdbcAuditTrail trail(DataSource dataSource, Path spoolDirectory, List<AuditSink> sinks) {
 		return new JdbcAuditTrail(appender(dataSource, Clock.systemUTC()), new DataSourceTransactionManager(dataSource),
-				new FileSpool(spoolDirectory), sinks, new JdbcAuditTrail.Settings(500, Duration.ofMillis(10), 10_000,
-						Duration.ofMillis(200), Duration.ofSeconds(20)));
+				FileSpool.open(spoolDirectory), sinks, new JdbcAuditTrail.Settings(2, 500, Duration.ofMillis(10),
+						10_000, Duration.ofMillis(200), Duration.ofSeconds(20)));
 	}
 
 	public static CheckpointKeys keys() {

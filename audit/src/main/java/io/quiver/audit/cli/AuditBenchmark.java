@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.quiver.audit.AuditActor;
@@ -46,22 +47,26 @@ public final class AuditBenchmark {
 		int tenants = Integer.parseInt(command.option("tenants", "50"));
 		int producers = Integer.parseInt(command.option("producers", "4"));
 		int batchSize = Integer.parseInt(command.option("batch-size", "2000"));
+		int writers = Integer.parseInt(command.option("writers", "2"));
+		long backlog = 10L * batchSize * writers;
 		String serverUrl = command.dbUrl();
 		String database = "quiver_audit_bench_" + Long.toString(System.currentTimeMillis(), 36);
 		String url = serverUrl.replaceFirst("/[^/?]*(\\?|$)", "/" + database + "$1");
 		execute(serverUrl, command, "create database " + database);
 		Path spool = Files.createTempDirectory("quiver-audit-bench");
-		try (HikariDataSource dataSource = CommandLine.pool(url, command.dbUser(), command.dbPassword(), 4)) {
+		try (HikariDataSource dataSource = CommandLine.pool(url, command.dbUser(), command.dbPassword(), writers + 2)) {
 			Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
 			JdbcAuditTrail trail = new JdbcAuditTrail(
 					new JdbcChainAppender(new JdbcTemplate(dataSource), Clock.systemUTC()),
-					new DataSourceTransactionManager(dataSource), new FileSpool(spool), List.of(),
-					new JdbcAuditTrail.Settings(batchSize, Duration.ofMillis(5), 200_000, Duration.ofSeconds(1),
-							Duration.ofSeconds(60)));
+					new DataSourceTransactionManager(dataSource), FileSpool.open(spool), List.of(),
+					new JdbcAuditTrail.Settings(writers, batchSize, Duration.ofMillis(5), 200_000,
+							Duration.ofSeconds(1), Duration.ofSeconds(60)));
 			trail.start();
 			System.out.printf(Locale.ROOT,
-					"Audit append benchmark: %,d events, %d tenants, %d producer threads, batch %d, database %s%n",
-					events, tenants, producers, batchSize, url);
+					"Audit append benchmark: %,d events, %d tenants, %d producer threads, %d writers, batch %d, "
+							+ "database %s%n",
+					events, tenants, producers, writers, batchSize, url);
+			System.out.println("Machine load before the run: " + loadAverage());
 			warmUp(trail, tenants);
 			long before = trail.stored();
 			AtomicLong next = new AtomicLong();
@@ -72,15 +77,33 @@ public final class AuditBenchmark {
 				threads.add(Thread.ofPlatform().start(() -> {
 					long n;
 					while ((n = next.getAndIncrement()) < events) {
+						// Offered load above what the database takes would only measure
+						// the
+						// spool; hold the producers at a deep but bounded backlog
+						// instead.
+						while (trail.inMemory() > backlog) {
+							Thread.onSpinWait();
+							LockSupport.parkNanos(100_000);
+						}
 						trail.submit(event("tenant-" + (n % tenants), n));
 					}
 				}));
 			}
 			long lastStored = before;
 			long lastTick = started;
+			long lastProgress = started;
+			long progressMark = before;
 			while (trail.stored() - before < events) {
 				Thread.sleep(100);
 				long now = System.nanoTime();
+				if (trail.stored() != progressMark) {
+					progressMark = trail.stored();
+					lastProgress = now;
+				}
+				else if (now - lastProgress > 30_000_000_000L) {
+					throw new IllegalStateException("No event stored for 30 s (" + (trail.stored() - before) + " of "
+							+ events + "); is the database migrated with this checkout's audit migration?");
+				}
 				if (now - lastTick >= 1_000_000_000L) {
 					long stored = trail.stored();
 					perSecond.add((stored - lastStored) * 1_000_000_000L / (now - lastTick));
@@ -101,6 +124,8 @@ public final class AuditBenchmark {
 				System.out.printf(Locale.ROOT, "Per-second rate: min %,d, median %,d, max %,d events/s%n",
 						sorted.getFirst(), sorted.get(sorted.size() / 2), sorted.getLast());
 			}
+			System.out.println("Machine load after the run: " + loadAverage() + " ("
+					+ Runtime.getRuntime().availableProcessors() + " CPUs; PostgreSQL shares them)");
 			verify(dataSource, tenants);
 		}
 		finally {
@@ -110,6 +135,16 @@ public final class AuditBenchmark {
 			else {
 				System.out.println("Kept database " + database);
 			}
+		}
+	}
+
+	private static String loadAverage() {
+		try {
+			String[] parts = Files.readString(Path.of("/proc/loadavg")).split(" ");
+			return parts[0] + " " + parts[1] + " " + parts[2];
+		}
+		catch (java.io.IOException | RuntimeException ex) {
+			return "unknown";
 		}
 	}
 

@@ -40,8 +40,6 @@ class AuditAdminController {
 
 	static final MediaType JSON_LINES = MediaType.parseMediaType("application/jsonl");
 
-	private static final int DEFAULT_LIMIT = 100;
-
 	private static final int MAX_LIMIT = 1000;
 
 	private static final int EXPORT_PAGE = 1000;

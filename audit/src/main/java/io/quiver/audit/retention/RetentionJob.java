@@ -25,9 +25,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * than {@code retention} ago (every event in it was recorded before that). For each
  * tenant the job removes everything up to the newest expired checkpoint through
  * {@code audit_purge()}, which re-checks checkpoint and ages inside the database, and
- * records an {@code audit.events_purged} event in the same transaction. The remaining
- * chain stays verifiable: its first event links to the checkpoint's signed hash. One
- * replica at a time runs it (a transaction-level advisory lock).
+ * records an {@code audit.events_purged} event in the same transaction; each run also
+ * records {@code audit.retention_applied} in the platform chain. The remaining chain
+ * stays verifiable: its first event links to the checkpoint's signed hash. One replica at
+ * a time runs it (a transaction-level advisory lock).
  */
 public final class RetentionJob {
 
@@ -79,6 +80,16 @@ public final class RetentionJob {
 				purges.add(purge);
 			}
 		}
+		// Every run is evidence that the policy is applied, including runs that found
+		// nothing to remove.
+		this.trail.record(AuditEvent.builder(AuditEvent.PLATFORM_TENANT, "audit.retention_applied")
+			.actor(AuditActor.system("retention"))
+			.metadata("retention_days", this.retention.toDays())
+			.metadata("cutoff", cutoff)
+			.metadata("chains_checked", tenants.size())
+			.metadata("chains_trimmed", purges.size())
+			.metadata("events_removed", purges.stream().mapToLong(Purge::removed).sum())
+			.build());
 		return purges;
 	}
 

@@ -8,13 +8,16 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.quiver.audit.AuditEvent;
 import io.quiver.audit.chain.CanonicalJson;
@@ -28,6 +31,10 @@ import org.slf4j.LoggerFactory;
  * replay has come; once everything is replayed the spool is emptied. A line torn by a
  * crash mid-append is cut off on open; a line that cannot be read is moved to
  * {@code audit-spool.rejected} rather than blocking the replay forever.
+ * <p>
+ * One spool directory belongs to one process (an OS file lock guards it). Trails in the
+ * same JVM that name the same directory, such as several application contexts in one test
+ * run, share one instance; its methods are synchronized.
  */
 public final class FileSpool implements AutoCloseable {
 
@@ -39,11 +46,34 @@ public final class FileSpool implements AutoCloseable {
 
 	private final Path rejectedFile;
 
+	private static final Map<Path, FileSpool> open = new HashMap<>();
+
+	private final Path key;
+
 	private final FileChannel channel;
+
+	private final FileLock lock;
 
 	private long offset;
 
-	public FileSpool(Path directory) {
+	private int users;
+
+	/**
+	 * @param directory the spool's directory, created if missing
+	 * @return the spool of that directory, shared with other users in this JVM
+	 * @throws IllegalStateException if another process holds the directory
+	 */
+	public static FileSpool open(Path directory) {
+		Path key = directory.toAbsolutePath().normalize();
+		synchronized (open) {
+			FileSpool spool = open.computeIfAbsent(key, FileSpool::new);
+			spool.users++;
+			return spool;
+		}
+	}
+
+	private FileSpool(Path directory) {
+		this.key = directory;
 		try {
 			Files.createDirectories(directory);
 			this.file = directory.resolve("audit-spool.jsonl");
@@ -51,6 +81,12 @@ public final class FileSpool implements AutoCloseable {
 			this.rejectedFile = directory.resolve("audit-spool.rejected");
 			this.channel = FileChannel.open(this.file, StandardOpenOption.CREATE, StandardOpenOption.READ,
 					StandardOpenOption.WRITE);
+			this.lock = this.channel.tryLock();
+			if (this.lock == null) {
+				this.channel.close();
+				throw new IllegalStateException("Another process uses the audit spool in " + directory
+						+ "; give each process its own quiver.audit.writer.spool-directory");
+			}
 			cutTornTail();
 			this.offset = Files.exists(this.offsetFile)
 					? Math.min(Long.parseLong(Files.readString(this.offsetFile).strip()), this.channel.size()) : 0;
@@ -159,10 +195,21 @@ public final class FileSpool implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Releases this user's share; the last one closes the file.
+	 */
 	@Override
-	public synchronized void close() {
+	public void close() {
+		synchronized (open) {
+			if (--this.users > 0) {
+				return;
+			}
+			open.remove(this.key);
+		}
 		try {
-			this.channel.close();
+			synchronized (this) {
+				this.channel.close();
+			}
 		}
 		catch (IOException ex) {
 			log.warn("Could not close the audit spool {}", this.file, ex);

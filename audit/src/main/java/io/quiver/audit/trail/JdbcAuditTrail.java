@@ -8,6 +8,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import io.quiver.audit.AuditEvent;
@@ -25,13 +26,14 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The {@link AuditTrail} over PostgreSQL. {@link #submit(AuditEvent)} puts events on a
- * bounded queue that one writer thread drains in batches; a batch the database does not
- * take goes to the {@link FileSpool}, and while the spool holds anything every new batch
- * goes there too, so that replay keeps the order. When the queue is full, or the trail is
- * closed, the submitting thread appends to the spool itself: an accepted event is never
- * dropped. Stopping (a {@link SmartLifecycle}, stopped after the web server) drains the
- * queue within {@code drainTimeout} and spools whatever is left.
+ * The {@link AuditTrail} over PostgreSQL. {@link #submit(AuditEvent)} puts events on the
+ * bounded queue of one of a few writer threads (chosen by tenant, so each chain keeps its
+ * order) that drain them in batches; a batch the database does not take goes to the
+ * {@link FileSpool}, and while the spool holds anything every new batch goes there too,
+ * so that replay keeps the order. When a queue is full, or the trail is closed, the
+ * submitting thread appends to the spool itself: an accepted event is never dropped.
+ * Stopping (a {@link SmartLifecycle}, stopped after the web server) drains the queues
+ * within {@code drainTimeout} and spools whatever is left.
  */
 public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 
@@ -47,24 +49,27 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 
 	private final Settings settings;
 
-	private final BlockingQueue<AuditEvent> queue;
+	private final List<Writer> writers = new ArrayList<>();
 
-	private final List<AuditEvent> deferred = new ArrayList<>();
+	private final List<Thread> threads = new ArrayList<>();
+
+	private final ReentrantLock replaying = new ReentrantLock();
 
 	/** Submitters share it; {@link #stop()} takes it exclusively to close the queue. */
 	private final ReadWriteLock gate = new ReentrantReadWriteLock();
 
 	private final AtomicLong stored = new AtomicLong();
 
-	private volatile boolean closed = true;
+	/**
+	 * Events in the queue, in the writer's hands or deferred: not yet stored or spooled.
+	 */
+	private final AtomicLong inMemory = new AtomicLong();
 
-	private volatile boolean busy;
+	private volatile boolean closed = true;
 
 	private volatile long drainDeadline = Long.MAX_VALUE;
 
-	private long nextReplayAt;
-
-	private Thread writer;
+	private volatile long nextReplayAt;
 
 	public JdbcAuditTrail(JdbcChainAppender appender, PlatformTransactionManager transactionManager, FileSpool spool,
 			List<AuditSink> sinks, Settings settings) {
@@ -73,7 +78,10 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 		this.spool = spool;
 		this.sinks = List.copyOf(sinks);
 		this.settings = settings;
-		this.queue = new ArrayBlockingQueue<>(settings.queueCapacity());
+		int count = Math.max(1, settings.writers());
+		for (int i = 0; i < count; i++) {
+			this.writers.add(new Writer(Math.max(1, settings.queueCapacity() / count)));
+		}
 	}
 
 	@Override
@@ -97,8 +105,12 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 	public void submit(AuditEvent event) {
 		this.gate.readLock().lock();
 		try {
-			if (!this.closed && this.queue.offer(event)) {
-				return;
+			if (!this.closed) {
+				this.inMemory.incrementAndGet();
+				if (writerOf(event.tenant()).queue.offer(event)) {
+					return;
+				}
+				this.inMemory.decrementAndGet();
 			}
 		}
 		finally {
@@ -116,16 +128,19 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 	public boolean awaitIdle(Duration timeout) throws InterruptedException {
 		long deadline = System.nanoTime() + timeout.toNanos();
 		while (System.nanoTime() < deadline) {
-			if (this.queue.isEmpty() && !this.busy && !this.spool.hasPending()) {
-				synchronized (this.deferred) {
-					if (this.deferred.isEmpty()) {
-						return true;
-					}
-				}
+			if (this.inMemory.get() == 0 && !this.spool.hasPending()) {
+				return true;
 			}
 			Thread.sleep(5);
 		}
 		return false;
+	}
+
+	/**
+	 * @return events accepted but neither stored nor spooled yet
+	 */
+	public long inMemory() {
+		return this.inMemory.get();
 	}
 
 	/**
@@ -142,7 +157,10 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 		}
 		this.closed = false;
 		this.drainDeadline = Long.MAX_VALUE;
-		this.writer = Thread.ofPlatform().name("audit-writer").daemon(true).start(this::run);
+		this.threads.clear();
+		for (int i = 0; i < this.writers.size(); i++) {
+			this.threads.add(Thread.ofPlatform().name("audit-writer-" + i).daemon(true).start(this.writers.get(i)));
+		}
 	}
 
 	@Override
@@ -158,20 +176,24 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 		finally {
 			this.gate.writeLock().unlock();
 		}
-		try {
-			this.writer.join(this.settings.drainTimeout().plusSeconds(5));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-		if (this.writer.isAlive()) {
-			log.error("Audit writer did not finish within {}; events still queued are spooled",
-					this.settings.drainTimeout());
+		long deadline = System.nanoTime() + this.settings.drainTimeout().plusSeconds(5).toNanos();
+		for (Thread thread : this.threads) {
+			try {
+				thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+			if (thread.isAlive()) {
+				log.error("Audit writer {} did not finish within {}; events still queued are spooled", thread.getName(),
+						this.settings.drainTimeout());
+			}
 		}
 		List<AuditEvent> left = new ArrayList<>();
-		this.queue.drainTo(left);
+		this.writers.forEach((writer) -> writer.queue.drainTo(left));
 		if (!left.isEmpty()) {
 			this.spool.append(left);
+			this.inMemory.addAndGet(-left.size());
 		}
 	}
 
@@ -187,89 +209,109 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 		return SmartLifecycle.DEFAULT_PHASE - 4096;
 	}
 
-	private void run() {
-		int batchSize = this.settings.batchSize();
-		long waitMillis = Math.max(1, this.settings.flushInterval().toMillis());
-		boolean stalled = false;
-		while (true) {
-			List<AuditEvent> batch = new ArrayList<>(batchSize);
-			synchronized (this.deferred) {
+	/**
+	 * One writer thread with its own queue: every tenant maps to exactly one writer, so
+	 * each chain is still appended in submission order while writers fill different
+	 * chains (and database connections) in parallel.
+	 */
+	private final class Writer implements Runnable {
+
+		private final BlockingQueue<AuditEvent> queue;
+
+		private final List<AuditEvent> deferred = new ArrayList<>();
+
+		Writer(int capacity) {
+			this.queue = new ArrayBlockingQueue<>(capacity);
+		}
+
+		@Override
+		public void run() {
+			int batchSize = JdbcAuditTrail.this.settings.batchSize();
+			long waitMillis = Math.max(1, JdbcAuditTrail.this.settings.flushInterval().toMillis());
+			boolean stalled = false;
+			while (true) {
+				List<AuditEvent> batch = new ArrayList<>(batchSize);
 				batch.addAll(this.deferred);
 				this.deferred.clear();
-			}
-			try {
-				if (batch.isEmpty() || stalled) {
-					AuditEvent first = this.queue.poll(waitMillis, TimeUnit.MILLISECONDS);
-					if (first != null) {
-						batch.add(first);
+				try {
+					if (batch.isEmpty() || stalled) {
+						AuditEvent first = this.queue.poll(waitMillis, TimeUnit.MILLISECONDS);
+						if (first != null) {
+							batch.add(first);
+						}
 					}
 				}
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-			}
-			this.queue.drainTo(batch, Math.max(0, batchSize - batch.size()));
-			boolean closing = this.closed;
-			if (closing && System.nanoTime() > this.drainDeadline) {
-				this.queue.drainTo(batch);
-				if (!batch.isEmpty()) {
-					this.spool.append(batch);
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
 				}
-				return;
-			}
-			if (batch.isEmpty()) {
-				if (closing) {
-					replay(true);
+				this.queue.drainTo(batch, Math.max(0, batchSize - batch.size()));
+				boolean closing = JdbcAuditTrail.this.closed;
+				if (closing && System.nanoTime() > JdbcAuditTrail.this.drainDeadline) {
+					this.queue.drainTo(batch);
+					if (!batch.isEmpty()) {
+						JdbcAuditTrail.this.spool.append(batch);
+						JdbcAuditTrail.this.inMemory.addAndGet(-batch.size());
+					}
 					return;
 				}
-				replay(false);
-				stalled = false;
-				continue;
-			}
-			this.busy = true;
-			try {
-				stalled = !write(batch);
-			}
-			catch (RuntimeException ex) {
-				log.error("Audit writer failed on a batch of {}; spooling it", batch.size(), ex);
-				this.spool.append(batch);
-			}
-			finally {
-				this.busy = false;
+				if (batch.isEmpty()) {
+					replay(closing);
+					if (closing) {
+						return;
+					}
+					stalled = false;
+					continue;
+				}
+				int left = 0;
+				try {
+					left = write(batch, this.deferred);
+				}
+				catch (RuntimeException ex) {
+					log.error("Audit writer failed on a batch of {}; spooling it", batch.size(), ex);
+					JdbcAuditTrail.this.spool.append(batch);
+				}
+				stalled = left == batch.size();
+				JdbcAuditTrail.this.inMemory.addAndGet(-(batch.size() - left));
 			}
 		}
+
 	}
 
 	/**
-	 * @return whether any event of the batch was stored or spooled
+	 * @param deferred where to leave events whose chain heads were busy
+	 * @return how many events of the batch were deferred; the others are stored or
+	 * spooled
 	 */
-	private boolean write(List<AuditEvent> batch) {
+	private int write(List<AuditEvent> batch, List<AuditEvent> deferred) {
 		if (this.spool.hasPending()) {
 			this.spool.append(batch);
 			replay(false);
-			return true;
+			return 0;
 		}
 		try {
 			JdbcChainAppender.Appended result = this.transactions
 				.execute((status) -> this.appender.appendAvailable(batch));
-			synchronized (this.deferred) {
-				this.deferred.addAll(result.left());
-			}
+			deferred.addAll(result.left());
 			this.stored.addAndGet(result.appended().size());
 			publish(result.appended());
-			return !result.appended().isEmpty();
+			return result.left().size();
 		}
 		catch (RuntimeException ex) {
 			log.warn("Audit database unavailable ({}); spooling {} events to {}", ex.getClass().getSimpleName(),
 					batch.size(), this.spool.file());
 			this.spool.append(batch);
 			this.nextReplayAt = System.nanoTime() + this.settings.retryInterval().toNanos();
-			return true;
+			return 0;
 		}
 	}
 
 	private void replay(boolean force) {
 		if (!this.spool.hasPending() || (!force && System.nanoTime() < this.nextReplayAt)) {
+			return;
+		}
+		// One replay at a time: two writers replaying the same chunk would both insert
+		// it.
+		if (!this.replaying.tryLock()) {
 			return;
 		}
 		long replayed = 0;
@@ -295,6 +337,9 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 			log.warn("Audit spool replay paused after {} events ({}); retrying in {}", replayed,
 					ex.getClass().getSimpleName(), this.settings.retryInterval());
 		}
+		finally {
+			this.replaying.unlock();
+		}
 	}
 
 	private void publish(List<AuditRecord> records) {
@@ -311,9 +356,15 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 		}
 	}
 
+	private Writer writerOf(String tenant) {
+		return this.writers.get(Math.floorMod(tenant.hashCode(), this.writers.size()));
+	}
+
 	/**
-	 * How the background writer works.
+	 * How the background writers work.
 	 *
+	 * @param writers writer threads (and database connections) working in parallel, each
+	 * owning a share of the tenants
 	 * @param batchSize the most events written in one transaction
 	 * @param flushInterval how long the writer waits for more events before it looks at
 	 * the spool again
@@ -321,8 +372,8 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 	 * @param retryInterval how often replay is attempted while the database is down
 	 * @param drainTimeout how long stopping may take to write what is queued
 	 */
-	public record Settings(int batchSize, Duration flushInterval, int queueCapacity, Duration retryInterval,
-			Duration drainTimeout) {
+	public record Settings(int writers, int batchSize, Duration flushInterval, int queueCapacity,
+			Duration retryInterval, Duration drainTimeout) {
 
 	}
 

@@ -165,6 +165,21 @@ class AuditAdminControllerTests {
 			.containsExactly("tenant.created");
 	}
 
+	@Test
+	void whenApplicationHasStartedThenItsAuditConfigurationIsInThePlatformChain() throws InterruptedException {
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+		long found = 0;
+		while (found == 0 && System.nanoTime() < deadline) {
+			found = TestAudit.jdbc()
+				.queryForObject(
+						"select count(*) from audit_event where tenant = '_platform' "
+								+ "and action = 'audit.trail_started' and metadata->>'retention_period_days' = '400'",
+						Long.class);
+			Thread.sleep(20);
+		}
+		assertThat(found).isPositive();
+	}
+
 	private void record(String action, AuditOutcome outcome, String resourceType, String resourceId) {
 		this.trail.record(AuditEvent.builder(this.tenant, action)
 			.actor(AuditActor.user("admin@example.com", io.quiver.audit.AuthMethod.JWT, "https://idp.example"))

@@ -61,6 +61,10 @@ class RetentionJobTests {
 		assertThat(report.valid()).isTrue();
 		assertThat(report.firstSequence()).isEqualTo(6);
 		assertThat(report.eventsChecked()).isEqualTo(6);
+		assertThat(TestAudit.jdbc()
+			.queryForObject("select count(*) from audit_event where tenant = '_platform' "
+					+ "and action = 'audit.retention_applied'", Long.class))
+			.isPositive();
 		// Nothing more has expired: a second run removes nothing.
 		assertThat(job.run().stream().filter((p) -> p.tenant().equals(tenant))).isEmpty();
 	}

@@ -60,7 +60,7 @@ class JdbcAuditTrailTests {
 			for (Thread producer : producers) {
 				producer.join();
 			}
-			assertThat(trail.awaitIdle(Duration.ofSeconds(60))).isTrue();
+			assertThat(trail.awaitIdle(Duration.ofSeconds(120))).isTrue();
 			trail.stop();
 			assertThat(submitted.get()).isEqualTo(6000);
 			assertThat(TestAudit.count(tenant)).isEqualTo(6000);
@@ -100,7 +100,7 @@ class JdbcAuditTrailTests {
 		assertThat(submitted.get()).isEqualTo(8000);
 		JdbcAuditTrail restarted = TestAudit.trail(TestAudit.dataSource(), this.spool, List.of());
 		restarted.start();
-		assertThat(restarted.awaitIdle(Duration.ofSeconds(60))).isTrue();
+		assertThat(restarted.awaitIdle(Duration.ofSeconds(120))).isTrue();
 		restarted.stop();
 		assertThat(TestAudit.count(tenant)).isEqualTo(8000);
 		assertThat(distinctIds(tenant)).isEqualTo(8000);
@@ -110,7 +110,7 @@ class JdbcAuditTrailTests {
 	@Test
 	void whenSpoolEndsInATornLineThenTheLineIsCutAndTheRestReplays() throws Exception {
 		String tenant = TestAudit.tenant("torn");
-		FileSpool spool = new FileSpool(this.spool);
+		FileSpool spool = FileSpool.open(this.spool);
 		spool.append(List.of(TestAudit.event(tenant, 1), TestAudit.event(tenant, 2)));
 		spool.close();
 		java.nio.file.Files.writeString(this.spool.resolve("audit-spool.jsonl"), "{\"id\":\"tor",
