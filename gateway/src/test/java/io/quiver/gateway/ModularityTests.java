@@ -73,28 +73,4 @@ class ModularityTests {
 			.check(classes);
 	}
 
-	@Test
-	void whenEnginePackagesAreReadThenNoSpringInside() {
-		noClasses().that()
-			.resideInAnyPackage("io.quiver.worker.model..", "io.quiver.worker.weights..", "io.quiver.worker.tensor..",
-					"io.quiver.worker.kvcache..", "io.quiver.worker.scheduler..", "io.quiver.worker.sampler..",
-					"io.quiver.worker.adapter..", "io.quiver.worker.tokenizer..", "io.quiver.worker.engine..")
-			.should()
-			.dependOnClassesThat()
-			.resideInAPackage("org.springframework..")
-			.allowEmptyShould(true)
-			.check(classes);
-	}
-
-	@Test
-	void whenSchedulerIsReadThenItIsAPureStateMachine() {
-		noClasses().that()
-			.resideInAPackage("io.quiver.worker.scheduler..")
-			.should()
-			.dependOnClassesThat()
-			.resideInAnyPackage("ai.djl..", "org.springframework..", "java.util.concurrent..")
-			.allowEmptyShould(true)
-			.check(classes);
-	}
-
 }
