@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.util.Map;
 import java.util.UUID;
 
+import io.quiver.gateway.routing.InferenceCall;
 import io.quiver.gateway.routing.InferenceProxy;
 import io.quiver.gateway.routing.WorkerPool;
 import io.quiver.gateway.security.Caller;
@@ -54,20 +55,16 @@ class InferenceForwarder {
 		}
 		endpoint.validate(body);
 		String requested = model.stringValue();
-		if (!this.pool.models().contains(requested)) {
-			this.pool.refresh();
-			if (!this.pool.anyUp() || this.pool.knownModels().contains(requested)) {
-				throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "no_worker_available", null,
-						"No inference worker is available right now. Please retry shortly.");
-			}
-			if (!this.pool.models().contains(requested)) {
-				throw OpenAiException.modelNotFound(requested);
-			}
+		// Waits (bounded) when the pool is scaled to zero or the model's workers are all
+		// out of rotation; an unknown model is known only once some worker answers.
+		if (!this.pool.awaitModel(requested)) {
+			throw OpenAiException.modelNotFound(requested);
 		}
 		String requestId = requestId(request);
 		response.setHeader("x-request-id", requestId);
-		this.proxy.forward(requested, endpoint.path(), this.json.writeValueAsBytes(body),
-				Map.of("x-request-id", requestId), response);
+		this.proxy.forward(new InferenceCall(caller.tenant(), requested, null, endpoint.path(),
+				this.json.writeValueAsBytes(body), Map.of("x-request-id", requestId), request.getHeader("traceparent")),
+				response);
 	}
 
 	private ObjectNode parse(HttpServletRequest request) throws IOException {
