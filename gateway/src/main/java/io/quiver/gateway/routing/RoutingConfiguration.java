@@ -22,7 +22,7 @@ class RoutingConfiguration {
 	CircuitBreakerRegistry workerCircuitBreakers(RoutingProperties properties, MeterRegistry meters) {
 		CircuitBreakerConfig config = CircuitBreakerConfig.custom()
 			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-			.slidingWindowSize(Math.max(properties.circuitMinimumCalls(), 20))
+			.slidingWindowSize(properties.circuitMinimumCalls())
 			.minimumNumberOfCalls(properties.circuitMinimumCalls())
 			.failureRateThreshold(properties.circuitFailureRate())
 			.waitDurationInOpenState(properties.circuitOpenDuration())

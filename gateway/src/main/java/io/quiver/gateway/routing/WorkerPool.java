@@ -347,10 +347,19 @@ public class WorkerPool implements DisposableBean {
 			}
 			worker.update(dialect, status);
 			this.known.addAll(status.baseModels());
+			// A half-open circuit is probed by polls as well as by requests, so a worker
+			// that came back closes its circuit even before traffic returns to it.
+			CircuitBreaker breaker = worker.breaker();
+			if (breaker.getState() == CircuitBreaker.State.HALF_OPEN && breaker.tryAcquirePermission()) {
+				breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+			}
 		}
 		catch (IOException | RuntimeException ex) {
 			boolean wasUp = worker.isUp();
 			int failures = worker.markDown();
+			// A failed poll counts against the circuit like a failed request: a dead
+			// worker's circuit opens even when no request is sent to it any more.
+			worker.breaker().onError(0, TimeUnit.NANOSECONDS, ex);
 			if (wasUp || failures == 1) {
 				log.warn("Worker {} failed its health poll, out of rotation: {}", worker.id(), ex.toString());
 			}
