@@ -25,6 +25,7 @@ import io.quiver.gateway.routing.StreamWatchdog.Watch;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
 
@@ -73,6 +74,8 @@ public class InferenceProxy {
 
 	private final RoutingMetrics metrics;
 
+	private final JsonMapper json;
+
 	private final StreamWatchdog watchdog = new StreamWatchdog();
 
 	private final AtomicInteger active = new AtomicInteger();
@@ -88,7 +91,8 @@ public class InferenceProxy {
 	private volatile boolean draining;
 
 	InferenceProxy(WorkerPool pool, WorkerRouter router, AdapterPreloader preloader, BulkheadRegistry bulkheads,
-			RoutingMetrics metrics, RoutingProperties properties) {
+			RoutingMetrics metrics, JsonMapper json, RoutingProperties properties) {
+		this.json = json;
 		this.pool = pool;
 		this.router = router;
 		this.preloader = preloader;
@@ -364,6 +368,9 @@ public class InferenceProxy {
 			return workerError("The inference worker sent a malformed answer.");
 		}
 		breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+		if (upstream.statusCode() >= 400) {
+			body = ErrorTranslation.toOpenAi(this.json, upstream.statusCode(), body);
+		}
 		if (upstream.statusCode() / 100 == 2) {
 			this.metrics.tokens(call.tenant(), model(call), number(body, body.length, PROMPT_TOKENS),
 					number(body, body.length, COMPLETION_TOKENS));

@@ -71,8 +71,8 @@ class RoutingConfiguration {
 
 	@Bean(destroyMethod = "close")
 	InferenceProxy inferenceProxy(WorkerPool pool, WorkerRouter router, AdapterPreloader preloader,
-			BulkheadRegistry tenantBulkheads, RoutingMetrics metrics, RoutingProperties properties) {
-		return new InferenceProxy(pool, router, preloader, tenantBulkheads, metrics, properties);
+			BulkheadRegistry tenantBulkheads, RoutingMetrics metrics, JsonMapper json, RoutingProperties properties) {
+		return new InferenceProxy(pool, router, preloader, tenantBulkheads, metrics, json, properties);
 	}
 
 	@Bean
