@@ -395,6 +395,14 @@ public class InferenceProxy {
 	}
 
 	/**
+	 * Takes new requests again (a context stopped and started again, as test contexts are
+	 * when paused).
+	 */
+	void resume() {
+		this.draining = false;
+	}
+
+	/**
 	 * @return requests being forwarded now
 	 */
 	int active() {

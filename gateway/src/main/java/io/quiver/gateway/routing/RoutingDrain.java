@@ -34,13 +34,15 @@ class RoutingDrain implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.proxy.resume();
+		this.pool.resumeWaiting();
 		this.running = true;
 	}
 
 	@Override
 	public void stop() {
 		this.proxy.drain();
-		this.pool.close();
+		this.pool.refuseWaiting();
 		long deadline = System.nanoTime() + this.timeout.toNanos();
 		int active = this.proxy.active();
 		if (active > 0) {

@@ -71,6 +71,8 @@ public class WorkerPool implements DisposableBean {
 
 	private volatile boolean closed;
 
+	private volatile boolean refusing;
+
 	private volatile Runnable afterPoll = () -> {
 	};
 
@@ -174,7 +176,7 @@ public class WorkerPool implements DisposableBean {
 					return false;
 				}
 				long left = deadline - System.nanoTime();
-				if (left <= 0 || this.closed) {
+				if (left <= 0 || this.refusing || this.closed) {
 					throw noWorker("No inference worker is available right now. Please retry shortly.");
 				}
 				this.changed.awaitNanos(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
@@ -401,15 +403,24 @@ public class WorkerPool implements DisposableBean {
 				message);
 	}
 
-	/** Wakes every waiting request (they fail at once) and stops polling. */
-	void close() {
-		this.closed = true;
+	/**
+	 * Wakes every waiting request (they fail at once) and makes new ones fail rather than
+	 * wait: the gateway is shutting down. Polling goes on for the streams that finish.
+	 */
+	void refuseWaiting() {
+		this.refusing = true;
 		signal();
+	}
+
+	/** Lets requests wait for workers again, after {@link #refuseWaiting()}. */
+	void resumeWaiting() {
+		this.refusing = false;
 	}
 
 	@Override
 	public void destroy() {
-		close();
+		this.closed = true;
+		signal();
 		this.poller.interrupt();
 		this.http.shutdownNow();
 	}
