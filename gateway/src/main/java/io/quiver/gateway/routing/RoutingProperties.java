@@ -66,7 +66,8 @@ public record RoutingProperties(List<URI> workers, String dnsName, @DefaultValue
 		@DefaultValue("30s") Duration drainTimeout) {
 
 	public RoutingProperties {
-		workers = (workers != null) ? List.copyOf(workers) : List.of();
+		// An empty QUIVER_ROUTING_WORKERS binds as one blank entry: it means none.
+		workers = (workers != null) ? workers.stream().filter((uri) -> !uri.toString().isBlank()).toList() : List.of();
 		dnsName = (dnsName != null && !dnsName.isBlank()) ? dnsName.trim() : null;
 		if (workers.isEmpty() && dnsName == null) {
 			workers = List.of(URI.create("http://localhost:8081"));

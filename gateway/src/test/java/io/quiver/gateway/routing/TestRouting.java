@@ -29,6 +29,7 @@ final class TestRouting {
 	static RoutingProperties properties(String... overrides) {
 		Map<String, String> values = new HashMap<>();
 		values.put("quiver.routing.workers", "http://127.0.0.1:9");
+		values.put("quiver.routing.pending-timeout", "200ms");
 		for (int i = 0; i + 1 < overrides.length; i += 2) {
 			values.put("quiver.routing." + overrides[i], overrides[i + 1]);
 		}
