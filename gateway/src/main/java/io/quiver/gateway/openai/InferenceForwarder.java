@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.quiver.gateway.auditing.GatewayAudit;
+import io.quiver.gateway.routing.InferenceCall;
 import io.quiver.gateway.routing.InferenceProxy;
 import io.quiver.gateway.routing.WorkerPool;
 import io.quiver.gateway.security.Caller;
@@ -54,7 +55,7 @@ class InferenceForwarder {
 		String[] model = { "-" };
 		int status = HttpStatus.INTERNAL_SERVER_ERROR.value();
 		try {
-			forward(endpoint, request, response, requestId, model);
+			forward(endpoint, caller, request, response, requestId, model);
 			status = response.getStatus();
 		}
 		catch (OpenAiException ex) {
@@ -67,8 +68,8 @@ class InferenceForwarder {
 		}
 	}
 
-	private void forward(InferenceEndpoint endpoint, HttpServletRequest request, HttpServletResponse response,
-			String requestId, String[] modelOut) throws IOException {
+	private void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request,
+			HttpServletResponse response, String requestId, String[] modelOut) throws IOException {
 		ObjectNode body = parse(request);
 		JsonNode model = body.get("model");
 		if (model == null || !model.isString() || model.stringValue().isBlank() || model.stringValue().length() > 256) {
@@ -81,18 +82,14 @@ class InferenceForwarder {
 		endpoint.validate(body);
 		String requested = model.stringValue();
 		modelOut[0] = requested;
-		if (!this.pool.models().contains(requested)) {
-			this.pool.refresh();
-			if (!this.pool.anyUp() || this.pool.knownModels().contains(requested)) {
-				throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "no_worker_available", null,
-						"No inference worker is available right now. Please retry shortly.");
-			}
-			if (!this.pool.models().contains(requested)) {
-				throw OpenAiException.modelNotFound(requested);
-			}
+		// Waits (bounded) when the pool is scaled to zero or the model's workers are all
+		// out of rotation; an unknown model is known only once some worker answers.
+		if (!this.pool.awaitModel(requested)) {
+			throw OpenAiException.modelNotFound(requested);
 		}
-		this.proxy.forward(requested, endpoint.path(), this.json.writeValueAsBytes(body),
-				Map.of("x-request-id", requestId), response);
+		this.proxy.forward(new InferenceCall(caller.tenant(), requested, null, endpoint.path(),
+				this.json.writeValueAsBytes(body), Map.of("x-request-id", requestId), request.getHeader("traceparent")),
+				response);
 	}
 
 	private ObjectNode parse(HttpServletRequest request) throws IOException {

@@ -9,25 +9,46 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadRegistry;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.quiver.gateway.openai.OpenAiErrors;
 import io.quiver.gateway.openai.OpenAiException;
+import io.quiver.gateway.routing.StreamWatchdog.Watch;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Component;
 
 /**
  * Forwards one OpenAI request to a worker and relays the answer as it arrives:
- * Server-Sent Events are passed through chunk by chunk, never buffered. A failure before
- * anything reached the client becomes an OpenAI error response; a stream that breaks
- * midway ends with an OpenAI-shaped error event, never a silent truncation.
+ * Server-Sent Events are passed through chunk by chunk, never buffered.
+ * <p>
+ * Resilience: a bulkhead per tenant; a circuit breaker per worker; time limits for the
+ * connection, the first byte, the silence between stream chunks and the whole answer; a
+ * failed attempt is retried on another worker as long as nothing has reached the client.
+ * After that, a stream that breaks (or ends without {@code data: [DONE]}) ends with an
+ * OpenAI-shaped error event, never a hang or a silent truncation.
+ * <p>
+ * Every answer carries {@code x-quiver-route} ({@code hit}, {@code placed},
+ * {@code spilled}, {@code base}) and {@code x-quiver-worker} (an opaque worker id).
  */
-@Component
 public class InferenceProxy {
+
+	/** The header that says why the request went where it went. */
+	public static final String ROUTE_HEADER = "x-quiver-route";
+
+	/** The header that names (opaquely) the worker that answered. */
+	public static final String WORKER_HEADER = "x-quiver-worker";
 
 	private static final Logger log = LoggerFactory.getLogger(InferenceProxy.class);
 
@@ -37,37 +58,146 @@ public class InferenceProxy {
 	 */
 	private static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
+	private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] PROMPT_TOKENS = "\"prompt_tokens\":".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] COMPLETION_TOKENS = "\"completion_tokens\":".getBytes(StandardCharsets.US_ASCII);
+
 	private final WorkerPool pool;
 
-	private final RoutingProperties properties;
+	private final WorkerRouter router;
 
-	InferenceProxy(WorkerPool pool, RoutingProperties properties) {
+	private final AdapterPreloader preloader;
+
+	private final BulkheadRegistry bulkheads;
+
+	private final RoutingMetrics metrics;
+
+	private final JsonMapper json;
+
+	private final StreamWatchdog watchdog = new StreamWatchdog();
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private final long firstByteNanos;
+
+	private final long idleNanos;
+
+	private final long totalNanos;
+
+	private final int maxAttempts;
+
+	private volatile boolean draining;
+
+	InferenceProxy(WorkerPool pool, WorkerRouter router, AdapterPreloader preloader, BulkheadRegistry bulkheads,
+			RoutingMetrics metrics, JsonMapper json, RoutingProperties properties) {
+		this.json = json;
 		this.pool = pool;
-		this.properties = properties;
+		this.router = router;
+		this.preloader = preloader;
+		this.bulkheads = bulkheads;
+		this.metrics = metrics;
+		this.firstByteNanos = properties.firstByteTimeout().toNanos();
+		this.idleNanos = properties.idleTimeout().toNanos();
+		this.totalNanos = properties.totalTimeout().toNanos();
+		this.maxAttempts = properties.maxAttempts();
 	}
 
 	/**
-	 * @param model the base model the request needs
-	 * @param path the worker path, e.g. {@code /v1/chat/completions}
-	 * @param body the request body as the worker should see it
-	 * @param headers extra headers for the worker (adapter source, request id)
+	 * @param call what to forward
 	 * @param response where the answer goes
-	 * @throws IOException if the client went away
+	 * @throws OpenAiException when no worker could answer and nothing was sent yet
 	 */
-	public void forward(String model, String path, byte[] body, Map<String, String> headers,
-			HttpServletResponse response) throws IOException {
-		Worker worker = this.pool.choose(model).orElseGet(() -> {
-			this.pool.refresh();
-			return this.pool.choose(model)
-				.orElseThrow(() -> new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error",
-						"no_worker_available", null,
-						"No inference worker is available for this model right now. Please retry shortly."));
-		});
-		HttpRequest.Builder request = HttpRequest.newBuilder(this.pool.uriOf(worker, path))
-			.timeout(this.properties.responseTimeout())
+	public void forward(InferenceCall call, HttpServletResponse response) {
+		if (this.draining) {
+			response.setHeader("Connection", "close");
+			throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "gateway_draining", null,
+					"This gateway is shutting down. Please retry.");
+		}
+		Bulkhead bulkhead = this.bulkheads.bulkhead(call.tenant());
+		if (!bulkhead.tryAcquirePermission()) {
+			this.metrics.error("bulkhead_full");
+			response.setHeader("Retry-After", "1");
+			throw new OpenAiException(HttpStatus.TOO_MANY_REQUESTS, "rate_limit_error", "concurrency_limit_exceeded",
+					null, "Too many concurrent requests for this tenant. Please retry shortly.");
+		}
+		this.active.incrementAndGet();
+		long start = System.nanoTime();
+		try {
+			forward(call, response, start);
+		}
+		finally {
+			this.metrics.duration(operation(call), System.nanoTime() - start);
+			this.active.decrementAndGet();
+			bulkhead.onComplete();
+		}
+	}
+
+	private void forward(InferenceCall call, HttpServletResponse response, long start) {
+		long totalDeadline = start + this.totalNanos;
+		String traceparent = TraceContext.child(call.traceparent());
+		List<Worker> tried = null;
+		OpenAiException failure = null;
+		for (int attempt = 0; attempt < this.maxAttempts; attempt++) {
+			RoutingDecision decision = (attempt == 0) ? this.router.route(call.baseModel(), call.adapterId())
+					: this.router.route(this.pool.workers(), call.baseModel(), call.adapterId(), tried);
+			if (decision == null) {
+				break;
+			}
+			if (attempt == 0 && call.adapterId() != null) {
+				Map<String, String> headers = call.headers();
+				this.router.source(call.adapterId(), call.baseModel(), headers.get(InferenceCall.ADAPTER_SOURCE),
+						headers.get(InferenceCall.ADAPTER_SHA256));
+			}
+			Worker worker = decision.worker();
+			if (tried == null) {
+				tried = new ArrayList<>(this.maxAttempts);
+			}
+			tried.add(worker);
+			if (!worker.breaker().tryAcquirePermission()) {
+				this.metrics.error("circuit_open");
+				failure = unavailable();
+				continue;
+			}
+			this.metrics.decision(decision.outcome());
+			failure = attempt(call, decision, traceparent, start, totalDeadline, response);
+			if (failure == null || System.nanoTime() - totalDeadline >= 0) {
+				break;
+			}
+		}
+		if (failure != null) {
+			throw failure;
+		}
+		if (tried == null) {
+			throw unavailable();
+		}
+	}
+
+	/**
+	 * @return {@code null} when the answer (or the rest of it) went to the client; the
+	 * failure when nothing did and another worker may be tried
+	 */
+	private OpenAiException attempt(InferenceCall call, RoutingDecision decision, String traceparent, long start,
+			long totalDeadline, HttpServletResponse response) {
+		Worker worker = decision.worker();
+		CircuitBreaker breaker = worker.breaker();
+		long sent = System.nanoTime();
+		if (call.adapterId() != null && worker.dialect() == WorkerDialect.VLLM
+				&& !worker.status().holds(call.adapterId())) {
+			Map<String, String> headers = call.headers();
+			if (!this.preloader.load(worker, call.adapterId(), headers.get(InferenceCall.ADAPTER_SOURCE),
+					headers.get(InferenceCall.ADAPTER_SHA256))) {
+				breaker.releasePermission();
+				return workerError("The inference worker could not load the adapter.");
+			}
+		}
+		HttpRequest.Builder request = HttpRequest.newBuilder(worker.uri(call.path()))
+			.timeout(Duration.ofNanos(Math.max(1, Math.min(this.firstByteNanos, totalDeadline - sent))))
 			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-		headers.forEach(request::header);
+			.header("traceparent", traceparent)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
+		call.headers().forEach(request::header);
 		worker.acquire();
 		try {
 			HttpResponse<InputStream> upstream;
@@ -75,90 +205,305 @@ public class InferenceProxy {
 				upstream = this.pool.http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
 			}
 			catch (HttpConnectTimeoutException | ConnectException ex) {
-				worker.markDown();
-				throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "worker_unavailable", null,
-						"The inference worker could not be reached. Please retry.");
+				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
+				this.pool.eject(worker);
+				this.metrics.error("connect");
+				return unavailable();
 			}
 			catch (HttpTimeoutException ex) {
-				throw new OpenAiException(HttpStatus.GATEWAY_TIMEOUT, "server_error", "worker_timeout", null,
-						"The inference worker did not answer in time.");
+				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
+				this.metrics.error("timeout");
+				return timeout();
 			}
 			catch (IOException ex) {
-				throw new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", "worker_error", null,
-						"The inference worker failed to answer.");
+				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
+				this.metrics.error("broken");
+				return workerError("The inference worker failed to answer.");
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", null, null,
+				breaker.releasePermission();
+				return new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", null, null,
 						"The request was interrupted.");
 			}
-			relay(worker, upstream, response);
+			int status = upstream.statusCode();
+			if (status >= 500 || status == 429) {
+				discard(upstream);
+				if (status == 503 || status == 429) {
+					// Busy or draining: healthy, just full. Another worker may have room.
+					breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+				}
+				else {
+					breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS,
+							new IOException("status " + status));
+				}
+				this.metrics.error("status_" + status / 100 + "xx");
+				return (status == 503 || status == 429) ? unavailable()
+						: workerError("The inference worker failed to answer.");
+			}
+			response.setHeader(ROUTE_HEADER, decision.outcome().value());
+			response.setHeader(WORKER_HEADER, worker.id());
+			String contentType = upstream.headers().firstValue("Content-Type").orElse("application/json");
+			if (status == 200 && contentType.startsWith("text/event-stream")) {
+				return relayStream(call, worker, upstream, contentType, start, sent, totalDeadline, response);
+			}
+			return relayWhole(call, worker, upstream, contentType, sent, totalDeadline, response);
 		}
 		finally {
 			worker.release();
 		}
 	}
 
-	private void relay(Worker worker, HttpResponse<InputStream> upstream, HttpServletResponse response)
-			throws IOException {
-		String contentType = upstream.headers().firstValue("Content-Type").orElse("application/json");
-		if (!contentType.startsWith("text/event-stream")) {
-			relayWhole(worker, upstream, contentType, response);
-			return;
-		}
-		boolean sentAnything = false;
-		try (InputStream in = upstream.body()) {
-			response.setStatus(upstream.statusCode());
-			response.setContentType(contentType);
-			response.setHeader("Cache-Control", "no-cache");
-			response.setHeader("X-Accel-Buffering", "no");
-			OutputStream out = response.getOutputStream();
-			byte[] buffer = new byte[8192];
-			int read;
+	private OpenAiException relayStream(InferenceCall call, Worker worker, HttpResponse<InputStream> upstream,
+			String contentType, long start, long sent, long totalDeadline, HttpServletResponse response) {
+		CircuitBreaker breaker = worker.breaker();
+		byte[] buffer = new byte[8192];
+		// The last bytes seen, to tell a stream that ended with [DONE] from one cut
+		// short.
+		byte[] tail = new byte[32];
+		int tailLength = 0;
+		long input = 0;
+		long output = 0;
+		boolean wrote = false;
+		String failure = null;
+		InputStream in = upstream.body();
+		try (Watch watch = this.watchdog.watch(in, sent + this.firstByteNanos, totalDeadline)) {
+			OutputStream out = null;
 			while (true) {
+				int read;
 				try {
 					read = in.read(buffer);
 				}
 				catch (IOException ex) {
-					log.warn("Worker {} broke off its stream: {}", worker, ex.toString());
-					brokenUpstream(response, sentAnything);
-					return;
+					failure = watch.expired() ? "timeout" : "broken_stream";
+					break;
 				}
 				if (read < 0) {
 					break;
 				}
-				out.write(buffer, 0, read);
-				out.flush();
-				sentAnything = true;
+				long now = System.nanoTime();
+				watch.extend(now + this.idleNanos);
+				if (!wrote) {
+					this.metrics.firstToken(operation(call), now - start);
+					response.setStatus(200);
+					response.setContentType(contentType);
+					response.setHeader("Cache-Control", "no-cache");
+					response.setHeader("X-Accel-Buffering", "no");
+				}
+				long prompt = number(buffer, read, PROMPT_TOKENS);
+				if (prompt >= 0) {
+					input = prompt;
+					output = Math.max(0, number(buffer, read, COMPLETION_TOKENS));
+				}
+				tailLength = appendTail(tail, tailLength, buffer, read);
+				try {
+					if (out == null) {
+						out = response.getOutputStream();
+					}
+					out.write(buffer, 0, read);
+					out.flush();
+				}
+				catch (IOException ex) {
+					// The client left: stop the worker's generation by closing its
+					// stream.
+					closeQuietly(in);
+					breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+					this.metrics.error("client_closed");
+					return null;
+				}
+				wrote = true;
 			}
 		}
+		finally {
+			closeQuietly(in);
+		}
+		if (failure == null && indexOf(tail, tailLength, DONE) < 0) {
+			failure = "truncated_stream";
+		}
+		this.metrics.tokens(call.tenant(), model(call), input, output);
+		if (failure == null) {
+			breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+			return null;
+		}
+		breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, new IOException(failure));
+		this.metrics.error(failure);
+		log.warn("Worker {} {} ({} after {} ms)", worker.id(), failure.replace('_', ' '),
+				wrote ? "midway" : "before the first byte", (System.nanoTime() - sent) / 1_000_000);
+		if (!wrote) {
+			return "timeout".equals(failure) ? timeout() : workerError("The inference worker failed while answering.");
+		}
+		writeErrorEvent(response, "timeout".equals(failure) ? "The inference worker stopped answering in time."
+				: "The inference worker failed while answering.", "timeout".equals(failure));
+		return null;
 	}
 
 	/**
 	 * A non-streaming answer is small: it is read whole first, so that a worker failing
-	 * halfway becomes a clean 502 instead of truncated JSON.
+	 * halfway becomes a clean 502 (or another worker's answer) instead of truncated JSON.
 	 */
-	private void relayWhole(Worker worker, HttpResponse<InputStream> upstream, String contentType,
-			HttpServletResponse response) throws IOException {
+	private OpenAiException relayWhole(InferenceCall call, Worker worker, HttpResponse<InputStream> upstream,
+			String contentType, long sent, long totalDeadline, HttpServletResponse response) {
+		CircuitBreaker breaker = worker.breaker();
+		InputStream in = upstream.body();
 		byte[] body;
-		try (InputStream in = upstream.body()) {
-			body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+		try (Watch watch = this.watchdog.watch(in, System.nanoTime() + this.firstByteNanos, totalDeadline); in) {
+			try {
+				body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+			}
+			catch (IOException ex) {
+				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
+				this.metrics.error(watch.expired() ? "timeout" : "broken");
+				return watch.expired() ? timeout() : workerError("The inference worker failed while answering.");
+			}
 		}
 		catch (IOException ex) {
-			log.warn("Worker {} broke off its answer: {}", worker, ex.toString());
-			brokenUpstream(response, false);
-			return;
+			// Closing the worker's stream failed after a complete read: nothing lost.
+			body = null;
 		}
-		if (body.length > MAX_ANSWER_BYTES || !looksLikeJsonObject(body)) {
-			log.warn("Worker {} sent a malformed answer ({} bytes, status {})", worker, body.length,
-					upstream.statusCode());
-			brokenUpstream(response, false);
-			return;
+		if (body == null || body.length > MAX_ANSWER_BYTES || !looksLikeJsonObject(body)) {
+			breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, new IOException("malformed answer"));
+			this.metrics.error("malformed");
+			log.warn("Worker {} sent a malformed answer ({} bytes, status {})", worker.id(),
+					(body != null) ? body.length : -1, upstream.statusCode());
+			return workerError("The inference worker sent a malformed answer.");
+		}
+		breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+		if (upstream.statusCode() >= 400) {
+			body = ErrorTranslation.toOpenAi(this.json, upstream.statusCode(), body);
+		}
+		if (upstream.statusCode() / 100 == 2) {
+			this.metrics.tokens(call.tenant(), model(call), number(body, body.length, PROMPT_TOKENS),
+					number(body, body.length, COMPLETION_TOKENS));
 		}
 		response.setStatus(upstream.statusCode());
-		response.setContentType(contentType);
+		response.setContentType(contentType.startsWith("application/json") ? contentType : "application/json");
 		response.setContentLength(body.length);
-		response.getOutputStream().write(body);
+		try {
+			response.getOutputStream().write(body);
+		}
+		catch (IOException ex) {
+			this.metrics.error("client_closed");
+		}
+		return null;
+	}
+
+	/**
+	 * Stops taking new requests; in-flight ones go on.
+	 */
+	void drain() {
+		this.draining = true;
+	}
+
+	/**
+	 * Takes new requests again (a context stopped and started again, as test contexts are
+	 * when paused).
+	 */
+	void resume() {
+		this.draining = false;
+	}
+
+	/**
+	 * @return requests being forwarded now
+	 */
+	int active() {
+		return this.active.get();
+	}
+
+	void close() {
+		this.watchdog.close();
+	}
+
+	private static void writeErrorEvent(HttpServletResponse response, String message, boolean timeout) {
+		try {
+			OutputStream out = response.getOutputStream();
+			out.write(("data: "
+					+ OpenAiErrors.envelope("server_error", timeout ? "worker_timeout" : "worker_error", null, message)
+					+ "\n\n")
+				.getBytes(StandardCharsets.UTF_8));
+			out.flush();
+		}
+		catch (IOException ex) {
+			// The client is gone too; nothing left to tell.
+		}
+	}
+
+	private static String operation(InferenceCall call) {
+		return call.path().endsWith("/chat/completions") ? "chat" : "text_completion";
+	}
+
+	private static String model(InferenceCall call) {
+		return (call.adapterId() != null) ? call.adapterId() : call.baseModel();
+	}
+
+	private static OpenAiException unavailable() {
+		return new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "worker_unavailable", null,
+				"No inference worker could take the request. Please retry.");
+	}
+
+	private static OpenAiException timeout() {
+		return new OpenAiException(HttpStatus.GATEWAY_TIMEOUT, "server_error", "worker_timeout", null,
+				"The inference worker did not answer in time.");
+	}
+
+	private static OpenAiException workerError(String message) {
+		return new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", "worker_error", null, message);
+	}
+
+	private static void discard(HttpResponse<InputStream> upstream) {
+		closeQuietly(upstream.body());
+	}
+
+	private static void closeQuietly(InputStream in) {
+		try {
+			in.close();
+		}
+		catch (IOException ex) {
+			// Already broken; closing is only to free the connection.
+		}
+	}
+
+	private static int appendTail(byte[] tail, int tailLength, byte[] chunk, int length) {
+		if (length >= tail.length) {
+			System.arraycopy(chunk, length - tail.length, tail, 0, tail.length);
+			return tail.length;
+		}
+		int keep = Math.min(tailLength, tail.length - length);
+		System.arraycopy(tail, tailLength - keep, tail, 0, keep);
+		System.arraycopy(chunk, 0, tail, keep, length);
+		return keep + length;
+	}
+
+	static int indexOf(byte[] haystack, int length, byte[] needle) {
+		outer: for (int i = 0; i + needle.length <= length; i++) {
+			for (int j = 0; j < needle.length; j++) {
+				if (haystack[i + j] != needle[j]) {
+					continue outer;
+				}
+			}
+			return i;
+		}
+		return -1;
+	}
+
+	/**
+	 * @return the integer after {@code key} (e.g. {@code "prompt_tokens":}), or -1
+	 */
+	static long number(byte[] bytes, int length, byte[] key) {
+		int at = indexOf(bytes, length, key);
+		if (at < 0) {
+			return -1;
+		}
+		int i = at + key.length;
+		while (i < length && bytes[i] == ' ') {
+			i++;
+		}
+		long value = 0;
+		int digits = 0;
+		while (i < length && bytes[i] >= '0' && bytes[i] <= '9' && digits < 12) {
+			value = value * 10 + (bytes[i++] - '0');
+			digits++;
+		}
+		return (digits > 0) ? value : -1;
 	}
 
 	private static boolean looksLikeJsonObject(byte[] body) {
@@ -171,18 +516,6 @@ public class InferenceProxy {
 			last--;
 		}
 		return first < last && body[first] == '{' && body[last] == '}';
-	}
-
-	private static void brokenUpstream(HttpServletResponse response, boolean sentAnything) throws IOException {
-		String message = "The inference worker failed while answering.";
-		if (!sentAnything) {
-			OpenAiErrors.write(response, 502, "server_error", "worker_error", null, message);
-			return;
-		}
-		OutputStream out = response.getOutputStream();
-		out.write(("data: " + OpenAiErrors.envelope("server_error", "worker_error", null, message) + "\n\n")
-			.getBytes(StandardCharsets.UTF_8));
-		out.flush();
 	}
 
 }

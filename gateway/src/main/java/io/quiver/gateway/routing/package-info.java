@@ -1,5 +1,5 @@
 /**
- * The pool of inference workers, which worker serves which model, and the streaming proxy
- * to them.
+ * The pool of inference workers, adapter-aware routing over it, and the resilient
+ * streaming proxy to them.
  */
 package io.quiver.gateway.routing;

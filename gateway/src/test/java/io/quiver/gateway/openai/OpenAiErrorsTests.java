@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * reachable: each answer is the OpenAI envelope with the status OpenAI would send.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "quiver.routing.workers=http://127.0.0.1:9")
+		properties = { "quiver.routing.workers=http://127.0.0.1:9", "quiver.routing.pending-timeout=300ms",
+				"quiver.database.embedded=false", "quiver.home=target/quiver-home" })
 class OpenAiErrorsTests {
 
 	private static final String CHAT = "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
