@@ -22,8 +22,9 @@ public final class AuditMasking {
 	/** What a masked value is replaced with. */
 	public static final String MASK = "[masked]";
 
-	private static final Pattern SECRET_KEY = Pattern.compile(
-			"(?i).*(password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key|authorization|cookie|credential|signing[_-]?key|session).*");
+	/** Matched against the key in lower case with {@code _} and {@code -} removed. */
+	private static final List<String> SECRET_WORDS = List.of("password", "passwd", "passphrase", "secret", "token",
+			"apikey", "privatekey", "authorization", "cookie", "credential", "signingkey", "session");
 
 	private static final Pattern JWT = Pattern.compile("^eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*$");
 
@@ -74,7 +75,13 @@ public final class AuditMasking {
 	 * @return whether values under that name are secrets
 	 */
 	public static boolean isSecretName(String name) {
-		return SECRET_KEY.matcher(name).matches();
+		String plain = name.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+		for (String word : SECRET_WORDS) {
+			if (plain.contains(word)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -83,9 +90,9 @@ public final class AuditMasking {
 	 */
 	public static boolean looksLikeSecret(String value) {
 		String trimmed = value.strip();
-		String lower = trimmed.toLowerCase(Locale.ROOT);
-		return trimmed.startsWith("qvr_") || lower.startsWith("bearer ") || lower.startsWith("basic ")
-				|| trimmed.startsWith("-----BEGIN") || trimmed.startsWith("sk-") || JWT.matcher(trimmed).matches();
+		return trimmed.startsWith("qvr_") || trimmed.regionMatches(true, 0, "bearer ", 0, 7)
+				|| trimmed.regionMatches(true, 0, "basic ", 0, 6) || trimmed.startsWith("-----BEGIN")
+				|| trimmed.startsWith("sk-") || (trimmed.startsWith("eyJ") && JWT.matcher(trimmed).matches());
 	}
 
 }

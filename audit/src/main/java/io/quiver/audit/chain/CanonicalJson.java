@@ -3,6 +3,7 @@ package io.quiver.audit.chain;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -37,7 +38,8 @@ public final class CanonicalJson {
 	}
 
 	private static void object(Map<?, ?> map, StringBuilder out) {
-		Map<?, ?> sorted = (map instanceof TreeMap<?, ?>) ? map : new TreeMap<>(map);
+		Map<?, ?> sorted = (map instanceof SortedMap<?, ?> already && already.comparator() == null) ? map
+				: new TreeMap<>(map);
 		out.append('{');
 		boolean first = true;
 		for (Map.Entry<?, ?> entry : sorted.entrySet()) {

@@ -17,6 +17,9 @@ public final class ChainHashes {
 
 	private static final HexFormat hex = HexFormat.of();
 
+	/** Looking a digest up per event costs more than hashing a small event. */
+	private static final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(ChainHashes::sha256);
+
 	private ChainHashes() {
 	}
 
@@ -26,7 +29,8 @@ public final class ChainHashes {
 	 * @return the event's hash
 	 */
 	public static byte[] hash(byte[] prevHash, Map<String, Object> chainedDocument) {
-		MessageDigest sha256 = sha256();
+		MessageDigest sha256 = digests.get();
+		sha256.reset();
 		sha256.update(prevHash);
 		sha256.update(CanonicalJson.write(chainedDocument).getBytes(StandardCharsets.UTF_8));
 		return sha256.digest();

@@ -63,7 +63,7 @@ public final class JsonValues {
 		if (value instanceof Map<?, ?> map) {
 			TreeMap<String, Object> sorted = new TreeMap<>();
 			map.forEach((k, v) -> sorted.put(String.valueOf(k), normalize(v)));
-			return Collections.unmodifiableMap(sorted);
+			return Collections.unmodifiableSortedMap(sorted);
 		}
 		if (value instanceof Iterable<?> iterable) {
 			List<Object> list = new ArrayList<>();
