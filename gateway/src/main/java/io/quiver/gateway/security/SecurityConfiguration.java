@@ -4,19 +4,20 @@ import java.io.IOException;
 
 import io.quiver.gateway.openai.OpenAiErrors;
 import io.quiver.gateway.web.ErrorDialect;
+import io.quiver.tenancy.member.Scopes;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationDeniedException;
-import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.core.Authentication;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
@@ -30,10 +31,11 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	/** The OpenAI API: API keys with the {@code inference} scope. */
+	/** The OpenAI API: API keys or JWTs with the {@code inference} scope. */
 	@Bean
 	@Order(1)
-	SecurityFilterChain openAiChain(HttpSecurity http, ApiKeyAuthenticator apiKeys) throws Exception {
+	SecurityFilterChain openAiChain(HttpSecurity http, ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts,
+			AuthenticationFailureThrottle throttle) throws Exception {
 		AuthenticationEntryPoint unauthorized = (request, response, ex) -> {
 			boolean missing = request.getHeader("Authorization") == null;
 			OpenAiErrors.write(response, 401, "invalid_request_error", "invalid_api_key", null,
@@ -41,9 +43,13 @@ class SecurityConfiguration {
 							: "Incorrect API key provided.");
 		};
 		AccessDeniedHandler forbidden = (request, response, ex) -> OpenAiErrors.write(response, 403, "permission_error",
-				"insufficient_scope", null, "This API key lacks the 'inference' scope.");
+				"insufficient_scope", null, "This credential lacks the 'inference' scope.");
+		BearerAuthenticationFilter.Refusal refused = (request, response) -> OpenAiErrors.write(response, 429,
+				"rate_limit_error", "too_many_failed_authentications", null,
+				"Too many failed authentication attempts from this address. Retry later.");
 		return stateless(http.securityMatcher("/v1/**"))
-			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, unauthorized), AuthorizationFilter.class)
+			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused),
+					AuthorizationFilter.class)
 			.authorizeHttpRequests((authorize) -> authorize.anyRequest().hasAuthority("SCOPE_inference"))
 			.exceptionHandling(
 					(exceptions) -> exceptions.authenticationEntryPoint(unauthorized).accessDeniedHandler(forbidden))
@@ -51,26 +57,54 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * The admin API: a caller acts only inside its own tenant; another tenant's paths
-	 * look exactly like missing ones (404), so nothing reveals that they exist.
+	 * The admin API, authorised by role: each rule names the scope an operation needs
+	 * (roles are sets of scopes). A caller acts only inside its own tenant, unless it is
+	 * a platform admin; another tenant's paths look exactly like missing ones (404), so
+	 * nothing reveals that they exist. Anything not listed is refused.
 	 */
 	@Bean
 	@Order(2)
-	SecurityFilterChain adminChain(HttpSecurity http, ApiKeyAuthenticator apiKeys) throws Exception {
+	SecurityFilterChain adminChain(HttpSecurity http, ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts,
+			AuthenticationFailureThrottle throttle) throws Exception {
 		AuthenticationEntryPoint unauthorized = (request, response, ex) -> ErrorDialect.write(request.getRequestURI(),
 				response, HttpStatus.UNAUTHORIZED, "Authentication required.");
 		AccessDeniedHandler denied = (request, response, ex) -> {
 			boolean foreign = ex instanceof AuthorizationDeniedException refusal
 					&& refusal.getAuthorizationResult() instanceof ForeignTenant;
 			ErrorDialect.write(request.getRequestURI(), response, foreign ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN,
-					foreign ? "Not Found" : "The caller lacks the scope this operation needs.");
+					foreign ? "Not Found" : "The caller's role does not allow this operation.");
 		};
+		BearerAuthenticationFilter.Refusal refused = (request, response) -> ErrorDialect.write(request.getRequestURI(),
+				response, HttpStatus.TOO_MANY_REQUESTS,
+				"Too many failed authentication attempts from this address. Retry later.");
+		String tenant = "/admin/v1/tenants/{tenant}";
 		return stateless(http.securityMatcher("/admin/**"))
-			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, unauthorized), AuthorizationFilter.class)
-			.authorizeHttpRequests((authorize) -> authorize.requestMatchers("/admin/v1/tenants/{tenant}/audit/**")
-				.access((authentication, context) -> ownTenantWith(authentication.get(), context, "audit:read"))
-				.requestMatchers("/admin/v1/tenants/{tenant}", "/admin/v1/tenants/{tenant}/**")
-				.access((authentication, context) -> ownTenantWith(authentication.get(), context, "admin"))
+			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused),
+					AuthorizationFilter.class)
+			.authorizeHttpRequests((authorize) -> authorize.requestMatchers("/admin/v1/openapi", "/admin/v1/openapi/**")
+				.permitAll()
+				.requestMatchers("/admin/v1/tenants")
+				.hasAuthority("SCOPE_" + Scopes.PLATFORM_ADMIN)
+				.requestMatchers(HttpMethod.GET, tenant)
+				.access(ownTenant(null))
+				.requestMatchers(tenant + "/audit", tenant + "/audit/**")
+				.access(ownTenant(Scopes.AUDIT_READ))
+				.requestMatchers(HttpMethod.GET, tenant + "/usage", tenant + "/usage/**")
+				.access(ownTenant(Scopes.USAGE_READ))
+				.requestMatchers(HttpMethod.GET, tenant + "/adapters", tenant + "/adapters/**")
+				.access(ownTenant(Scopes.ADAPTERS_READ))
+				.requestMatchers(tenant + "/adapters", tenant + "/adapters/**")
+				.access(ownTenant(Scopes.ADAPTERS_WRITE))
+				// A tenant's own quota is the platform's to set; its admins set their
+				// keys'.
+				.requestMatchers(HttpMethod.PUT, tenant + "/limits")
+				.access(ownTenant(Scopes.PLATFORM_ADMIN))
+				.requestMatchers(tenant + "/limits", tenant + "/members", tenant + "/members/**",
+						tenant + "/service-accounts", tenant + "/service-accounts/**", tenant + "/api-keys",
+						tenant + "/api-keys/**", tenant + "/identity-providers", tenant + "/identity-providers/**")
+				.access(ownTenant(Scopes.ADMIN))
+				.requestMatchers(tenant + "/**")
+				.access(ownTenant(Scopes.ADMIN))
 				.requestMatchers("/admin/v1/audit/public-keys")
 				.authenticated()
 				.anyRequest()
@@ -120,16 +154,24 @@ class SecurityConfiguration {
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
 	}
 
-	private static AuthorizationResult ownTenantWith(Authentication authentication, RequestAuthorizationContext context,
-			String scope) {
-		if (!(authentication instanceof CallerAuthentication callerAuthentication)) {
-			return new AuthorizationDecision(false);
-		}
-		Caller caller = callerAuthentication.getPrincipal();
-		if (!caller.tenant().equals(context.getVariables().get("tenant"))) {
-			return new ForeignTenant();
-		}
-		return new AuthorizationDecision(caller.hasScope(scope));
+	/**
+	 * @param scope the scope the operation needs, or {@code null} for any caller of the
+	 * tenant
+	 * @return a check that the path's tenant is the caller's (or the caller a platform
+	 * admin) and that the caller holds the scope
+	 */
+	private static AuthorizationManager<RequestAuthorizationContext> ownTenant(String scope) {
+		return (authentication, context) -> {
+			if (!(authentication.get() instanceof CallerAuthentication callerAuthentication)) {
+				return new AuthorizationDecision(false);
+			}
+			Caller caller = callerAuthentication.getPrincipal();
+			boolean platform = caller.hasScope(Scopes.PLATFORM_ADMIN);
+			if (!platform && !caller.tenant().equals(context.getVariables().get("tenant"))) {
+				return new ForeignTenant();
+			}
+			return new AuthorizationDecision(scope == null || caller.hasScope(scope));
+		};
 	}
 
 	/** A refusal because the path names a tenant other than the caller's. */
