@@ -194,6 +194,23 @@ public class ApiKeyService {
 	}
 
 	/**
+	 * Revokes every key a service account owns (before the account is removed).
+	 * @param tenantId the tenant
+	 * @param serviceAccountId the account's internal id
+	 * @param revokedBy who asks
+	 */
+	@Transactional
+	public void revokeOwnedBy(UUID tenantId, UUID serviceAccountId, String revokedBy) {
+		Instant now = this.clock.instant();
+		for (ApiKey key : this.keys.findByTenantIdAndServiceAccountId(tenantId, serviceAccountId)) {
+			if (key.getRevokedAt() == null) {
+				key.revoke(now);
+				this.events.publishEvent(new ApiKeyRevoked(tenantId, key.getPublicId(), revokedBy));
+			}
+		}
+	}
+
+	/**
 	 * Rotates a key: issues a successor with the same name, scopes, owner and allowed
 	 * models, and lets the old key work for {@code overlap} longer, so clients can switch
 	 * without downtime.

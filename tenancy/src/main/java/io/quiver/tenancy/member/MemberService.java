@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantService;
 import io.quiver.tenancy.web.ConflictException;
@@ -28,8 +29,12 @@ public class MemberService {
 
 	private final Clock clock = Clock.systemUTC();
 
-	MemberService(MemberRepository members, TenantService tenants, ApplicationEventPublisher events) {
+	private final ApiKeyService keys;
+
+	MemberService(MemberRepository members, TenantService tenants, ApiKeyService keys,
+			ApplicationEventPublisher events) {
 		this.members = members;
+		this.keys = keys;
 		this.tenants = tenants;
 		this.events = events;
 	}
@@ -75,6 +80,9 @@ public class MemberService {
 	@Transactional
 	public void remove(Tenant tenant, String kind, String publicId, String removedBy) {
 		Member member = find(tenant, kind, publicId);
+		if (Member.SERVICE_ACCOUNT.equals(kind)) {
+			this.keys.revokeOwnedBy(tenant.getId(), member.getId(), removedBy);
+		}
 		this.members.delete(member);
 		this.events.publishEvent(new MemberRemoved(tenant.getId(), publicId, removedBy));
 	}
