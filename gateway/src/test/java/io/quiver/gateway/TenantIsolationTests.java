@@ -50,7 +50,8 @@ class TenantIsolationTests {
 		List<String> leaks = new ArrayList<>();
 		int attempts = 0;
 		for (Map.Entry<String, String> caller : a.credentials().entrySet()) {
-			// Every caller is genuinely authenticated in A, or the matrix would prove nothing.
+			// Every caller is genuinely authenticated in A, or the matrix would prove
+			// nothing.
 			assertThat(http.get("/admin/v1/tenants/" + a.slug(), caller.getValue()).statusCode()).as(caller.getKey())
 				.isEqualTo(200);
 			for (Endpoint endpoint : endpoints()) {

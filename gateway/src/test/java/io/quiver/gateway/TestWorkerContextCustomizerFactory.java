@@ -25,13 +25,30 @@ public class TestWorkerContextCustomizerFactory implements ContextCustomizerFact
 		return new TestWorkerCustomizer();
 	}
 
+	/**
+	 * @return what every gateway test context gets unless it says otherwise; limits are
+	 * counted in Redis when one answers, so limit tests exercise the shared store
+	 */
+	public static Map<String, Object> defaults() {
+		Map<String, Object> defaults = new java.util.HashMap<>();
+		defaults.put("quiver.routing.workers", TestWorker.get().url());
+		defaults.put("quiver.home", "target/quiver-home");
+		defaults.put("quiver.usage.flush-interval", "100ms");
+		defaults.put("quiver.adapters.max-upload-size", "1MB");
+		defaults.put("quiver.adapters.base-models." + TestWorker.BASE_MODEL + ".hidden-size", "16");
+		defaults.put("quiver.adapters.base-models." + TestWorker.BASE_MODEL + ".intermediate-size", "32");
+		if (TestRedis.available()) {
+			defaults.put("quiver.limits.store", "redis");
+			defaults.put("spring.data.redis.url", TestRedis.url());
+		}
+		return defaults;
+	}
+
 	private record TestWorkerCustomizer() implements ContextCustomizer {
 
 		@Override
 		public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration merged) {
-			MapPropertySource defaults = new MapPropertySource("quiverTestWorker",
-					Map.of("quiver.routing.workers", TestWorker.get().url(), "quiver.security.failure-limit", "100000",
-							"quiver.home", "target/quiver-home", "quiver.usage.flush-interval", "100ms"));
+			MapPropertySource defaults = new MapPropertySource("quiverTestWorker", defaults());
 			MutablePropertySources sources = context.getEnvironment().getPropertySources();
 			// Above application.yml, below the test's own properties.
 			if (sources.contains(TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME)) {

@@ -20,8 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A source that keeps failing to authenticate is refused with 429 and
  * {@code Retry-After}, in each API's dialect, before its credentials are even checked.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = "quiver.security.failure-limit=5")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class AuthenticationThrottleTests {
 
 	@LocalServerPort
@@ -33,11 +32,14 @@ class AuthenticationThrottleTests {
 	@Autowired
 	private ApiKeyService keys;
 
+	@Autowired
+	private SecurityProperties properties;
+
 	@Test
 	void whenOneSourceFailsRepeatedlyThenItIsRefusedWith429() {
 		TestHttp http = new TestHttp(this.port);
 		TenantKey caller = TestCallers.tenantWithKey(this.tenants, this.keys, "inference", "admin");
-		for (int i = 0; i < 5; i++) {
+		for (int i = 0; i < this.properties.failureLimit(); i++) {
 			assertThat(http.get("/v1/models", ApiKeySecret.generate()).statusCode()).isEqualTo(401);
 		}
 		HttpResponse<String> openAi = http.get("/v1/models", ApiKeySecret.generate());
