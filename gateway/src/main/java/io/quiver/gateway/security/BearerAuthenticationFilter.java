@@ -9,6 +9,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -28,14 +29,21 @@ final class BearerAuthenticationFilter extends OncePerRequestFilter {
 
 	private final JwtAuthenticator jwts;
 
+	/** The request attribute that holds the authenticated {@link Caller}. */
+	static final String CALLER_ATTRIBUTE = Caller.class.getName();
+
 	private final AuthenticationFailureThrottle throttle;
 
 	private final AuthenticationEntryPoint entryPoint;
 
 	private final Refusal refusal;
 
+	private final ApplicationEventPublisher events;
+
 	BearerAuthenticationFilter(ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts,
-			AuthenticationFailureThrottle throttle, AuthenticationEntryPoint entryPoint, Refusal refusal) {
+			AuthenticationFailureThrottle throttle, AuthenticationEntryPoint entryPoint, Refusal refusal,
+			ApplicationEventPublisher events) {
+		this.events = events;
 		this.apiKeys = apiKeys;
 		this.jwts = jwts;
 		this.throttle = throttle;
@@ -54,26 +62,39 @@ final class BearerAuthenticationFilter extends OncePerRequestFilter {
 		String source = request.getRemoteAddr();
 		long wait = this.throttle.refusedForSeconds(source);
 		if (wait > 0) {
+			this.events.publishEvent(
+					new AuthenticationFailed("unknown", "too_many_failures", source, request.getRequestURI()));
 			response.setHeader("Retry-After", Long.toString(wait));
 			this.refusal.tooManyFailures(request, response);
 			return;
 		}
 		Optional<Caller> caller = Optional.empty();
+		String method = "unknown";
 		if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
 			String credential = header.substring(7).trim();
 			if (credential.startsWith(ApiKeySecret.PREFIX)) {
+				method = Caller.API_KEY;
 				caller = this.apiKeys.authenticate(credential);
 			}
 			else if (credential.startsWith("eyJ")) {
+				method = Caller.JWT;
 				caller = this.jwts.authenticate(credential);
 			}
 		}
 		if (caller.isEmpty()) {
 			this.throttle.recordFailure(source);
+			this.events
+				.publishEvent(new AuthenticationFailed(method, "invalid_credential", source, request.getRequestURI()));
 			SecurityContextHolder.clearContext();
 			this.entryPoint.commence(request, response, new BadCredentialsException("Invalid credential"));
 			return;
 		}
+		Caller authenticated = caller.get();
+		this.events.publishEvent(new CallerAuthenticated(authenticated.tenantId(), authenticated.subject(),
+				authenticated.keyPublicId(), authenticated.method(), source, request.getRequestURI()));
+		// Kept on the request too: access-denied handling runs after this filter has
+		// cleared the security context.
+		request.setAttribute(CALLER_ATTRIBUTE, authenticated);
 		var context = SecurityContextHolder.createEmptyContext();
 		context.setAuthentication(new CallerAuthentication(caller.get()));
 		SecurityContextHolder.setContext(context);

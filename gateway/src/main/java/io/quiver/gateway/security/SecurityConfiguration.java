@@ -5,8 +5,10 @@ import java.io.IOException;
 import io.quiver.gateway.openai.OpenAiErrors;
 import io.quiver.gateway.web.ErrorDialect;
 import io.quiver.tenancy.member.Scopes;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -35,20 +37,23 @@ class SecurityConfiguration {
 	@Bean
 	@Order(1)
 	SecurityFilterChain openAiChain(HttpSecurity http, ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts,
-			AuthenticationFailureThrottle throttle) throws Exception {
+			AuthenticationFailureThrottle throttle, ApplicationEventPublisher events) throws Exception {
 		AuthenticationEntryPoint unauthorized = (request, response, ex) -> {
 			boolean missing = request.getHeader("Authorization") == null;
 			OpenAiErrors.write(response, 401, "invalid_request_error", "invalid_api_key", null,
 					missing ? "You didn't provide an API key. Send it as 'Authorization: Bearer qvr_...'."
 							: "Incorrect API key provided.");
 		};
-		AccessDeniedHandler forbidden = (request, response, ex) -> OpenAiErrors.write(response, 403, "permission_error",
-				"insufficient_scope", null, "This credential lacks the 'inference' scope.");
+		AccessDeniedHandler forbidden = (request, response, ex) -> {
+			denied(events, request, 403);
+			OpenAiErrors.write(response, 403, "permission_error", "insufficient_scope", null,
+					"This credential lacks the 'inference' scope.");
+		};
 		BearerAuthenticationFilter.Refusal refused = (request, response) -> OpenAiErrors.write(response, 429,
 				"rate_limit_error", "too_many_failed_authentications", null,
 				"Too many failed authentication attempts from this address. Retry later.");
 		return stateless(http.securityMatcher("/v1/**"))
-			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused),
+			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused, events),
 					AuthorizationFilter.class)
 			.authorizeHttpRequests((authorize) -> authorize.anyRequest().hasAuthority("SCOPE_inference"))
 			.exceptionHandling(
@@ -65,12 +70,13 @@ class SecurityConfiguration {
 	@Bean
 	@Order(2)
 	SecurityFilterChain adminChain(HttpSecurity http, ApiKeyAuthenticator apiKeys, JwtAuthenticator jwts,
-			AuthenticationFailureThrottle throttle) throws Exception {
+			AuthenticationFailureThrottle throttle, ApplicationEventPublisher events) throws Exception {
 		AuthenticationEntryPoint unauthorized = (request, response, ex) -> ErrorDialect.write(request.getRequestURI(),
 				response, HttpStatus.UNAUTHORIZED, "Authentication required.");
 		AccessDeniedHandler denied = (request, response, ex) -> {
 			boolean foreign = ex instanceof AuthorizationDeniedException refusal
 					&& refusal.getAuthorizationResult() instanceof ForeignTenant;
+			denied(events, request, foreign ? 404 : 403);
 			ErrorDialect.write(request.getRequestURI(), response, foreign ? HttpStatus.NOT_FOUND : HttpStatus.FORBIDDEN,
 					foreign ? "Not Found" : "The caller's role does not allow this operation.");
 		};
@@ -79,7 +85,7 @@ class SecurityConfiguration {
 				"Too many failed authentication attempts from this address. Retry later.");
 		String tenant = "/admin/v1/tenants/{tenant}";
 		return stateless(http.securityMatcher("/admin/**"))
-			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused),
+			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused, events),
 					AuthorizationFilter.class)
 			.authorizeHttpRequests((authorize) -> authorize.requestMatchers("/admin/v1/openapi", "/admin/v1/openapi/**")
 				.permitAll()
@@ -140,9 +146,15 @@ class SecurityConfiguration {
 			.build();
 	}
 
-	private void notFound(jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response, Exception ex)
-			throws IOException {
+	private void notFound(HttpServletRequest request, HttpServletResponse response, Exception ex) throws IOException {
 		ErrorDialect.write(request.getRequestURI(), response, HttpStatus.NOT_FOUND, "Not Found");
+	}
+
+	private static void denied(ApplicationEventPublisher events, HttpServletRequest request, int status) {
+		if (request.getAttribute(BearerAuthenticationFilter.CALLER_ATTRIBUTE) instanceof Caller caller) {
+			events.publishEvent(new AccessDenied(caller.tenantId(), caller.subject(), request.getMethod(),
+					request.getRequestURI(), status));
+		}
 	}
 
 	private static HttpSecurity stateless(HttpSecurity http) throws Exception {

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 /**
@@ -37,8 +38,11 @@ public class UsageRecorder implements DisposableBean {
 
 	private volatile boolean running = true;
 
-	UsageRecorder(UsageRepository usage, UsageProperties properties) {
+	private final ApplicationEventPublisher events;
+
+	UsageRecorder(UsageRepository usage, UsageProperties properties, ApplicationEventPublisher events) {
 		this.usage = usage;
+		this.events = events;
 		this.queue = new ArrayBlockingQueue<>(properties.queueCapacity());
 		long interval = properties.flushInterval().toMillis();
 		this.writer = Thread.ofVirtual().name("usage-writer").start(() -> run(interval));
@@ -48,6 +52,7 @@ public class UsageRecorder implements DisposableBean {
 	 * @param record one request's usage
 	 */
 	public void record(UsageRecord record) {
+		this.events.publishEvent(new InferenceCompleted(record));
 		try {
 			if (!this.queue.offer(record, 100, TimeUnit.MILLISECONDS)) {
 				long count = this.dropped.incrementAndGet();
