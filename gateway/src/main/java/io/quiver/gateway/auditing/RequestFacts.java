@@ -21,10 +21,11 @@ final class RequestFacts {
 		if (request == null) {
 			return event;
 		}
-		return event.sourceIp(addresses.resolve(request))
+		event.sourceIp(addresses.resolve(request))
 			.userAgent(request.getHeader("User-Agent"))
-			.requestId(request.getHeader("x-request-id"))
 			.traceId(traceId(request.getHeader("traceparent")));
+		Object requestId = request.getHeader("x-request-id");
+		return (requestId != null) ? event.requestId(requestId.toString()) : event;
 	}
 
 	static HttpServletRequest current() {

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.apikey.IssuedApiKey;
+import io.quiver.tenancy.member.Scopes;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantService;
 import org.slf4j.Logger;
@@ -30,7 +31,11 @@ class Bootstrap implements ApplicationRunner {
 
 	private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
 
-	static final Set<String> ALL_SCOPES = Set.of(ApiKeyService.INFERENCE, "admin", "adapters:write", "audit:read");
+	/**
+	 * The first tenant is the platform tenant (by default), so its first key may create
+	 * and administer every tenant.
+	 */
+	static final Set<String> ALL_SCOPES = Scopes.ALL;
 
 	private final BootstrapProperties properties;
 

@@ -2,14 +2,21 @@ package io.quiver.gateway.openai;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
-import io.quiver.gateway.auditing.GatewayAudit;
+import io.quiver.gateway.limits.LimitEnforcer;
 import io.quiver.gateway.routing.InferenceCall;
 import io.quiver.gateway.routing.InferenceProxy;
 import io.quiver.gateway.routing.WorkerPool;
 import io.quiver.gateway.security.Caller;
+import io.quiver.gateway.usage.UsageCapture;
+import io.quiver.gateway.usage.UsageRecorder;
+import io.quiver.tenancy.adapter.ResolvedAdapter;
+import io.quiver.tenancy.usage.UsageRecord;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.core.JacksonException;
@@ -22,8 +29,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The shared path of every generation request: read a bounded body, validate it, resolve
- * {@code model} in the caller's tenant, rewrite it to what the worker serves, and relay
- * the worker's answer.
+ * {@code model} in the caller's tenant, rewrite it to what the worker serves, admit it
+ * against the limits, relay the worker's answer, and meter what it used.
  */
 @Component
 class InferenceForwarder {
@@ -36,40 +43,27 @@ class InferenceForwarder {
 
 	private final int maxRequestBytes;
 
-	private final GatewayAudit audit;
+	private final AdapterResolver adapters;
+
+	private final LimitEnforcer limits;
+
+	private final UsageRecorder usage;
 
 	InferenceForwarder(InferenceProxy proxy, WorkerPool pool, JsonMapper json, GatewayProperties properties,
-			GatewayAudit audit) {
-		this.audit = audit;
+			AdapterResolver adapters, LimitEnforcer limits, UsageRecorder usage) {
 		this.proxy = proxy;
 		this.pool = pool;
 		this.json = json;
+		this.adapters = adapters;
+		this.limits = limits;
+		this.usage = usage;
 		this.maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 1, properties.maxRequestSize().toBytes());
 	}
 
 	void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request, HttpServletResponse response)
 			throws IOException {
 		long started = System.nanoTime();
-		String requestId = requestId(request);
-		response.setHeader("x-request-id", requestId);
-		String[] model = { "-" };
-		int status = HttpStatus.INTERNAL_SERVER_ERROR.value();
-		try {
-			forward(endpoint, caller, request, response, requestId, model);
-			status = response.getStatus();
-		}
-		catch (OpenAiException ex) {
-			status = ex.status().value();
-			throw ex;
-		}
-		finally {
-			this.audit.inferenceEnded(request, caller, model[0], status, (System.nanoTime() - started) / 1_000_000,
-					requestId);
-		}
-	}
-
-	private void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request,
-			HttpServletResponse response, String requestId, String[] modelOut) throws IOException {
+		Instant receivedAt = Instant.now();
 		ObjectNode body = parse(request);
 		JsonNode model = body.get("model");
 		if (model == null || !model.isString() || model.stringValue().isBlank() || model.stringValue().length() > 256) {
@@ -81,15 +75,86 @@ class InferenceForwarder {
 		}
 		endpoint.validate(body);
 		String requested = model.stringValue();
-		modelOut[0] = requested;
+		if (!caller.mayUse(requested)) {
+			throw OpenAiException.modelNotFound(requested);
+		}
+		Target target = target(caller, requested);
+		Map<String, String> headers = new LinkedHashMap<>();
+		String requestId = requestId(request);
+		headers.put("x-request-id", requestId);
+		response.setHeader("x-request-id", requestId);
+		if (target.adapter() != null) {
+			body.put("model", target.adapter().id());
+			headers.put(InferenceCall.ADAPTER_SOURCE, target.adapter().sourceUri());
+			headers.put(InferenceCall.ADAPTER_SHA256, target.adapter().sha256());
+		}
+		boolean streaming = stream != null && stream.asBoolean(false);
+		boolean clientWantsUsage = true;
+		if (streaming) {
+			// Metering needs the worker's usage chunk; the client sees it only if it
+			// asked.
+			JsonNode options = body.path("stream_options");
+			clientWantsUsage = options.path("include_usage").asBoolean(false);
+			ObjectNode forwarded = options.isObject() ? (ObjectNode) options : body.putObject("stream_options");
+			forwarded.put("include_usage", true);
+		}
+		byte[] forwardedBody = this.json.writeValueAsBytes(body);
+		LimitEnforcer.Admission admission = this.limits.admit(caller, estimateTokens(body, forwardedBody.length),
+				response);
+		UsageCapture capture = new UsageCapture(response, this.json, !clientWantsUsage);
+		try {
+			this.proxy.forward(new InferenceCall(caller.tenant(), target.baseModel(),
+					(target.adapter() != null) ? target.adapter().id() : null, endpoint.path(), forwardedBody, headers,
+					request.getHeader("traceparent")), capture);
+			capture.finish();
+		}
+		catch (OpenAiException ex) {
+			capture.setStatus(ex.status().value());
+			throw ex;
+		}
+		finally {
+			long tokens = capture.promptTokens() + capture.completionTokens();
+			this.limits.settle(admission, tokens);
+			this.usage.record(new UsageRecord(caller.tenantId(), caller.keyPublicId(), caller.subject(),
+					target.baseModel(), (target.adapter() != null) ? target.adapter().id() : null,
+					(int) capture.promptTokens(), (int) capture.completionTokens(),
+					(int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - started) / 1_000_000), capture.status(),
+					requestId, receivedAt));
+		}
+	}
+
+	/**
+	 * The base model and (if any) adapter a request runs on. A base model name wins over
+	 * an adapter of the same name; an unknown name and another tenant's adapter give the
+	 * same 404.
+	 */
+	private Target target(Caller caller, String requested) {
+		if (this.pool.models().contains(requested)) {
+			return new Target(requested, null);
+		}
+		Optional<ResolvedAdapter> adapter = this.adapters.resolve(caller.tenantId(), requested);
+		if (adapter.isPresent()) {
+			return new Target(adapter.get().baseModel(), adapter.get());
+		}
 		// Waits (bounded) when the pool is scaled to zero or the model's workers are all
-		// out of rotation; an unknown model is known only once some worker answers.
+		// out of rotation; a model
+		// no worker has ever reported is unknown (404), one that is only temporarily
+		// unserved is an outage (503).
 		if (!this.pool.awaitModel(requested)) {
 			throw OpenAiException.modelNotFound(requested);
 		}
-		this.proxy.forward(new InferenceCall(caller.tenant(), requested, null, endpoint.path(),
-				this.json.writeValueAsBytes(body), Map.of("x-request-id", requestId), request.getHeader("traceparent")),
-				response);
+		return new Target(requested, null);
+	}
+
+	/**
+	 * Reserves about four bytes of prompt per token plus the completion's stated maximum
+	 * (or the configured estimate); the worker's count replaces it afterwards.
+	 */
+	private long estimateTokens(JsonNode body, int bodyBytes) {
+		JsonNode max = body.has("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+		long completion = (max != null && max.canConvertToLong() && max.asLong() > 0) ? max.asLong()
+				: this.limits.completionEstimate();
+		return bodyBytes / 4 + completion;
 	}
 
 	private ObjectNode parse(HttpServletRequest request) throws IOException {
@@ -125,6 +190,9 @@ class InferenceForwarder {
 	private OpenAiException tooLarge() {
 		return new OpenAiException(HttpStatus.CONTENT_TOO_LARGE, "invalid_request_error", "request_too_large", null,
 				"The request body exceeds " + this.maxRequestBytes + " bytes.");
+	}
+
+	private record Target(String baseModel, ResolvedAdapter adapter) {
 	}
 
 	private static String requestId(HttpServletRequest request) {

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.quiver.tenancy.apikey.ApiKeyPrincipal;
 import io.quiver.tenancy.apikey.ApiKeyRevoked;
+import io.quiver.tenancy.apikey.ApiKeyRotated;
 import io.quiver.tenancy.apikey.ApiKeySecret;
 import io.quiver.tenancy.apikey.ApiKeyService;
 
@@ -29,8 +30,15 @@ class ApiKeyAuthenticator {
 
 	private final ConcurrentHashMap<ByteBuffer, Entry> cache = new ConcurrentHashMap<>();
 
-	ApiKeyAuthenticator(ApiKeyService keys, SecurityProperties properties) {
+	private final ScopePolicy scopes;
+
+	private final LastUsedRecorder lastUsed;
+
+	ApiKeyAuthenticator(ApiKeyService keys, SecurityProperties properties, ScopePolicy scopes,
+			LastUsedRecorder lastUsed) {
 		this.keys = keys;
+		this.scopes = scopes;
+		this.lastUsed = lastUsed;
 		this.ttlNanos = properties.apiKeyCacheTtl().toNanos();
 		this.maxSize = properties.apiKeyCacheSize();
 	}
@@ -48,6 +56,7 @@ class ApiKeyAuthenticator {
 		long now = System.nanoTime();
 		Entry cached = this.cache.get(hash);
 		if (cached != null && now - cached.verifiedAt < this.ttlNanos && !expired(cached.principal)) {
+			this.lastUsed.record(cached.principal.keyId());
 			return Optional.of(cached.caller);
 		}
 		Optional<ApiKeyPrincipal> principal = this.keys.authenticate(presented);
@@ -59,15 +68,22 @@ class ApiKeyAuthenticator {
 			this.cache.clear();
 		}
 		ApiKeyPrincipal key = principal.get();
-		Caller caller = new Caller(key.tenantId(), key.tenant(), key.publicId(), key.publicId(), "api_key",
-				key.scopes());
+		Caller caller = new Caller(key.tenantId(), key.tenant(), key.publicId(), key.publicId(), Caller.API_KEY,
+				this.scopes.effective(key.tenant(), key.scopes()), key.allowedModels());
 		this.cache.put(hash, new Entry(key, caller, now));
+		this.lastUsed.record(key.keyId());
 		return Optional.of(caller);
 	}
 
 	@TransactionalEventListener
 	void onRevoked(ApiKeyRevoked revoked) {
 		this.cache.values().removeIf((entry) -> entry.principal.publicId().equals(revoked.publicId()));
+	}
+
+	@TransactionalEventListener
+	void onRotated(ApiKeyRotated rotated) {
+		// The old key's expiry moved closer; let the next request read it afresh.
+		this.cache.values().removeIf((entry) -> entry.principal.publicId().equals(rotated.previousPublicId()));
 	}
 
 	private static boolean expired(ApiKeyPrincipal principal) {

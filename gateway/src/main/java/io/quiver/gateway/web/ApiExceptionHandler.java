@@ -6,10 +6,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.TypeMismatchException;
+import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -34,6 +37,22 @@ class ApiExceptionHandler {
 	@ExceptionHandler(IllegalArgumentException.class)
 	ResponseEntity<?> badInput(IllegalArgumentException ex, HttpServletRequest request) {
 		return respond(request, HttpStatus.BAD_REQUEST, ex.getMessage());
+	}
+
+	/**
+	 * A body or parameter that cannot be read. The parser's own message is not passed on:
+	 * it may quote the body, and the body may hold a secret.
+	 */
+	@ExceptionHandler({ HttpMessageNotReadableException.class, TypeMismatchException.class })
+	ResponseEntity<?> unreadable(Exception ex, HttpServletRequest request) {
+		return respond(request, HttpStatus.BAD_REQUEST,
+				"The request could not be read; check its JSON body and parameters.");
+	}
+
+	/** Two requests raced for the same name; the loser learns it is taken. */
+	@ExceptionHandler(DataIntegrityViolationException.class)
+	ResponseEntity<?> conflict(DataIntegrityViolationException ex, HttpServletRequest request) {
+		return respond(request, HttpStatus.CONFLICT, "The request conflicts with existing data.");
 	}
 
 	@ExceptionHandler(Exception.class)

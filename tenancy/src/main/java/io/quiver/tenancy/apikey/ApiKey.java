@@ -56,6 +56,16 @@ public class ApiKey {
 	@Column(name = "revoked_at")
 	private Instant revokedAt;
 
+	@Column(name = "service_account_id", updatable = false)
+	private UUID serviceAccountId;
+
+	@JdbcTypeCode(SqlTypes.ARRAY)
+	@Column(name = "allowed_models", columnDefinition = "text[]")
+	private String[] allowedModels;
+
+	@Column(name = "replaced_by")
+	private String replacedBy;
+
 	protected ApiKey() {
 	}
 
@@ -71,6 +81,13 @@ public class ApiKey {
 		this.createdAt = createdAt;
 		this.createdBy = createdBy;
 		this.expiresAt = expiresAt;
+	}
+
+	ApiKey(UUID tenantId, String name, String secret, Set<String> scopes, Instant createdAt, String createdBy,
+			Instant expiresAt, UUID serviceAccountId, Set<String> allowedModels) {
+		this(tenantId, name, secret, scopes, createdAt, createdBy, expiresAt);
+		this.serviceAccountId = serviceAccountId;
+		this.allowedModels = (allowedModels != null) ? allowedModels.toArray(String[]::new) : null;
 	}
 
 	public UUID getId() {
@@ -118,11 +135,39 @@ public class ApiKey {
 	}
 
 	/**
+	 * @return the owning service account's id, or {@code null} for a tenant key
+	 */
+	public UUID getServiceAccountId() {
+		return this.serviceAccountId;
+	}
+
+	/**
+	 * @return the models and adapters this key may use; empty means all of its tenant's
+	 */
+	public Set<String> getAllowedModels() {
+		return (this.allowedModels != null) ? Set.of(this.allowedModels) : Set.of();
+	}
+
+	/**
+	 * @return the public id of the key that replaced this one, or {@code null}
+	 */
+	public String getReplacedBy() {
+		return this.replacedBy;
+	}
+
+	/**
 	 * @param now the current time
 	 * @return whether the key may be used now
 	 */
 	public boolean isUsableAt(Instant now) {
 		return this.revokedAt == null && (this.expiresAt == null || now.isBefore(this.expiresAt));
+	}
+
+	void replacedBy(String publicId, Instant retireAt) {
+		this.replacedBy = publicId;
+		if (this.expiresAt == null || retireAt.isBefore(this.expiresAt)) {
+			this.expiresAt = retireAt;
+		}
 	}
 
 	void revoke(Instant at) {

@@ -13,9 +13,12 @@ import java.util.UUID;
  * @param tenant the tenant's slug
  * @param scopes what the key may do
  * @param expiresAt when it stops working, or {@code null}
+ * @param allowedModels the models and adapters it may use; empty means all of its
+ * tenant's
+ * @param serviceAccount the owning service account's public id, or {@code null}
  */
 public record ApiKeyPrincipal(UUID keyId, String publicId, UUID tenantId, String tenant, Set<String> scopes,
-		Instant expiresAt) {
+		Instant expiresAt, Set<String> allowedModels, String serviceAccount) {
 
 	/**
 	 * @param scope a scope such as {@code inference}

@@ -21,6 +21,8 @@ public interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
 
 	List<ApiKey> findByTenantIdOrderByCreatedAtDesc(UUID tenantId);
 
+	List<ApiKey> findByTenantIdAndServiceAccountId(UUID tenantId, UUID serviceAccountId);
+
 	@Modifying
 	@Query("update ApiKey k set k.lastUsedAt = :at where k.id in :ids and (k.lastUsedAt is null or k.lastUsedAt < :at)")
 	int markUsed(Collection<UUID> ids, Instant at);

@@ -1,40 +1,53 @@
 package io.quiver.tenancy.apikey;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
+import io.quiver.tenancy.member.Member;
+import io.quiver.tenancy.member.MemberRepository;
+import io.quiver.tenancy.member.Scopes;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantRepository;
+import io.quiver.tenancy.web.NotFoundException;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Issues, authenticates and revokes API keys.
+ * Issues, authenticates, rotates and revokes API keys.
  */
 @Service
 public class ApiKeyService {
 
 	/** The scope every key that calls {@code /v1} needs. */
-	public static final String INFERENCE = "inference";
+	public static final String INFERENCE = Scopes.INFERENCE;
+
+	/** The longest a rotated key keeps working next to its successor. */
+	public static final Duration MAX_OVERLAP = Duration.ofDays(30);
 
 	private final ApiKeyRepository keys;
 
 	private final TenantRepository tenants;
 
+	private final MemberRepository members;
+
 	private final ApplicationEventPublisher events;
 
 	private final Clock clock;
 
-	public ApiKeyService(ApiKeyRepository keys, TenantRepository tenants, ApplicationEventPublisher events) {
+	ApiKeyService(ApiKeyRepository keys, TenantRepository tenants, MemberRepository members,
+			ApplicationEventPublisher events) {
 		this.keys = keys;
 		this.tenants = tenants;
+		this.members = members;
 		this.events = events;
 		this.clock = Clock.systemUTC();
 	}
@@ -54,6 +67,30 @@ public class ApiKeyService {
 	}
 
 	/**
+	 * Issues a new key, optionally owned by a service account and restricted to some
+	 * models.
+	 * @param tenantId the owning tenant
+	 * @param request what the key is
+	 * @param issuedBy who asks
+	 * @return the key and its secret (shown once)
+	 */
+	@Transactional
+	public IssuedApiKey issue(UUID tenantId, KeyRequest request, String issuedBy) {
+		UUID owner = null;
+		if (request.serviceAccount() != null) {
+			Member account = this.members.findByTenantIdAndPublicId(tenantId, request.serviceAccount())
+				.filter((member) -> Member.SERVICE_ACCOUNT.equals(member.getKind()))
+				.orElseThrow(() -> new IllegalArgumentException("Unknown service account"));
+			if (!account.getRole().scopes().containsAll(request.scopes())) {
+				throw new IllegalArgumentException("A service account's key cannot exceed the account's role");
+			}
+			owner = account.getId();
+		}
+		return save(tenantId, request.name(), ApiKeySecret.generate(), request.scopes(), request.expiresAt(), issuedBy,
+				owner, request.allowedModels());
+	}
+
+	/**
 	 * Registers a key whose secret was generated elsewhere (the local stack's bootstrap
 	 * key).
 	 * @param tenantId the owning tenant
@@ -67,11 +104,23 @@ public class ApiKeyService {
 	@Transactional
 	public IssuedApiKey register(UUID tenantId, String name, String secret, Set<String> scopes, Instant expiresAt,
 			String issuedBy) {
+		return save(tenantId, name, secret, scopes, expiresAt, issuedBy, null, null);
+	}
+
+	private IssuedApiKey save(UUID tenantId, String name, String secret, Set<String> scopes, Instant expiresAt,
+			String issuedBy, UUID serviceAccountId, Set<String> allowedModels) {
 		if (!ApiKeySecret.isWellFormed(secret)) {
 			throw new IllegalArgumentException("Not a well-formed Quiver API key");
 		}
 		if (name == null || name.isBlank() || name.length() > 200) {
 			throw new IllegalArgumentException("Key name must be 1 to 200 characters");
+		}
+		if (scopes == null || scopes.isEmpty()) {
+			throw new IllegalArgumentException("A key needs at least one scope");
+		}
+		Scopes.requireKnown(scopes);
+		if (allowedModels != null && allowedModels.stream().anyMatch((model) -> model == null || model.isBlank())) {
+			throw new IllegalArgumentException("Allowed models must be names");
 		}
 		if (this.tenants.findById(tenantId).isEmpty()) {
 			throw new IllegalArgumentException("Unknown tenant");
@@ -80,7 +129,8 @@ public class ApiKeyService {
 		if (expiresAt != null && !expiresAt.isAfter(now)) {
 			throw new IllegalArgumentException("Expiry must lie in the future");
 		}
-		ApiKey key = this.keys.save(new ApiKey(tenantId, name, secret, scopes, now, issuedBy, expiresAt));
+		ApiKey key = this.keys.save(new ApiKey(tenantId, name, secret, scopes, now, issuedBy, expiresAt,
+				serviceAccountId, (allowedModels == null || allowedModels.isEmpty()) ? null : allowedModels));
 		this.events
 			.publishEvent(new ApiKeyIssued(tenantId, key.getPublicId(), name, key.getScopes(), expiresAt, issuedBy));
 		return new IssuedApiKey(key, secret);
@@ -88,7 +138,8 @@ public class ApiKeyService {
 
 	/**
 	 * Authenticates a presented secret: well-formed, known, not revoked, not expired, of
-	 * an active tenant.
+	 * an active tenant. A service account's key holds at most what the account's role
+	 * grants now.
 	 * @param presented what the caller sent after {@code Bearer}
 	 * @return the principal, or empty for any failure (callers must not tell the failures
 	 * apart to the client)
@@ -103,8 +154,25 @@ public class ApiKeyService {
 			.filter((key) -> key.isUsableAt(now))
 			.flatMap((key) -> this.tenants.findById(key.getTenantId())
 				.filter(Tenant::isActive)
-				.map((tenant) -> new ApiKeyPrincipal(key.getId(), key.getPublicId(), tenant.getId(), tenant.getSlug(),
-						key.getScopes(), key.getExpiresAt())));
+				.flatMap((tenant) -> principal(key, tenant)));
+	}
+
+	private Optional<ApiKeyPrincipal> principal(ApiKey key, Tenant tenant) {
+		Set<String> scopes = key.getScopes();
+		String account = null;
+		if (key.getServiceAccountId() != null) {
+			Optional<Member> owner = this.members.findById(key.getServiceAccountId());
+			if (owner.isEmpty()) {
+				// The account was removed: its keys die with it.
+				return Optional.empty();
+			}
+			Set<String> capped = new LinkedHashSet<>(scopes);
+			capped.retainAll(owner.get().getRole().scopes());
+			scopes = Set.copyOf(capped);
+			account = owner.get().getPublicId();
+		}
+		return Optional.of(new ApiKeyPrincipal(key.getId(), key.getPublicId(), tenant.getId(), tenant.getSlug(), scopes,
+				key.getExpiresAt(), key.getAllowedModels(), account));
 	}
 
 	/**
@@ -125,6 +193,63 @@ public class ApiKeyService {
 		return key.isPresent();
 	}
 
+	/**
+	 * Revokes every key a service account owns (before the account is removed).
+	 * @param tenantId the tenant
+	 * @param serviceAccountId the account's internal id
+	 * @param revokedBy who asks
+	 */
+	@Transactional
+	public void revokeOwnedBy(UUID tenantId, UUID serviceAccountId, String revokedBy) {
+		Instant now = this.clock.instant();
+		for (ApiKey key : this.keys.findByTenantIdAndServiceAccountId(tenantId, serviceAccountId)) {
+			if (key.getRevokedAt() == null) {
+				key.revoke(now);
+				this.events.publishEvent(new ApiKeyRevoked(tenantId, key.getPublicId(), revokedBy));
+			}
+		}
+	}
+
+	/**
+	 * Rotates a key: issues a successor with the same name, scopes, owner and allowed
+	 * models, and lets the old key work for {@code overlap} longer, so clients can switch
+	 * without downtime.
+	 * @param tenantId the tenant the caller acts for
+	 * @param publicId the key to rotate
+	 * @param overlap how long the old key keeps working (zero retires it now)
+	 * @param rotatedBy who asks
+	 * @return the successor and its secret (shown once)
+	 * @throws NotFoundException if the tenant has no usable key of that id
+	 */
+	@Transactional
+	public IssuedApiKey rotate(UUID tenantId, String publicId, Duration overlap, String rotatedBy) {
+		if (overlap.isNegative() || overlap.compareTo(MAX_OVERLAP) > 0) {
+			throw new IllegalArgumentException("The overlap must lie between 0 and " + MAX_OVERLAP.toDays() + " days");
+		}
+		Instant now = this.clock.instant();
+		ApiKey old = this.keys.findByTenantIdAndPublicId(tenantId, publicId)
+			.filter((key) -> key.isUsableAt(now) && key.getReplacedBy() == null)
+			.orElseThrow(NotFoundException::new);
+		IssuedApiKey successor = save(tenantId, old.getName(), ApiKeySecret.generate(), old.getScopes(),
+				old.getExpiresAt(), rotatedBy, old.getServiceAccountId(), old.getAllowedModels());
+		Instant retiresAt = now.plus(overlap);
+		old.replacedBy(successor.key().getPublicId(), retiresAt);
+		this.events.publishEvent(
+				new ApiKeyRotated(tenantId, publicId, successor.key().getPublicId(), old.getExpiresAt(), rotatedBy));
+		return successor;
+	}
+
+	/**
+	 * @param tenantId the tenant the caller acts for
+	 * @param publicId the key's public id
+	 * @return the key of that tenant
+	 * @throws NotFoundException if the tenant has none such
+	 */
+	@Transactional(readOnly = true)
+	public ApiKey find(UUID tenantId, String publicId) {
+		return this.keys.findByTenantIdAndPublicId(tenantId, publicId).orElseThrow(NotFoundException::new);
+	}
+
 	@Transactional(readOnly = true)
 	public List<ApiKey> list(UUID tenantId) {
 		return this.keys.findByTenantIdOrderByCreatedAtDesc(tenantId);
@@ -141,6 +266,19 @@ public class ApiKeyService {
 		if (!keyIds.isEmpty()) {
 			this.keys.markUsed(keyIds, at);
 		}
+	}
+
+	/**
+	 * What a new key should be.
+	 *
+	 * @param name a name people recognise
+	 * @param scopes what it may do
+	 * @param expiresAt when it stops working, or {@code null}
+	 * @param allowedModels models and adapters it may use; {@code null} or empty for all
+	 * @param serviceAccount the owning service account's public id, or {@code null}
+	 */
+	public record KeyRequest(String name, Set<String> scopes, Instant expiresAt, Set<String> allowedModels,
+			String serviceAccount) {
 	}
 
 }

@@ -22,10 +22,27 @@ public class TenantService {
 
 	private final Clock clock;
 
-	public TenantService(TenantRepository tenants, ApplicationEventPublisher events) {
+	private final String platformTenant;
+
+	TenantService(TenantRepository tenants, ApplicationEventPublisher events, TenancyProperties properties) {
 		this.tenants = tenants;
 		this.events = events;
 		this.clock = Clock.systemUTC();
+		this.platformTenant = properties.platformTenant();
+	}
+
+	/**
+	 * @param slug a tenant's slug
+	 * @return whether it is the platform tenant, the only one whose callers may be
+	 * platform admins
+	 */
+	public boolean isPlatformTenant(String slug) {
+		return this.platformTenant.equals(slug);
+	}
+
+	@Transactional(readOnly = true)
+	public java.util.List<Tenant> list() {
+		return this.tenants.findAll(org.springframework.data.domain.Sort.by("slug"));
 	}
 
 	/**

@@ -1,0 +1,112 @@
+package io.quiver.gateway;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.quiver.gateway.TestCallers.TenantKey;
+import io.quiver.tenancy.apikey.ApiKeyService;
+import io.quiver.tenancy.tenant.TenantService;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Uploading PEFT adapters: valid files become a new version with their digest and a
+ * {@code file:} URI a worker can fetch; files that are not a LoRA adapter for the base
+ * model, or too large, are refused with a ProblemDetail.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class AdapterUploadTests {
+
+	private final JsonMapper json = JsonMapper.builder().build();
+
+	@LocalServerPort
+	private int port;
+
+	@Autowired
+	private TenantService tenants;
+
+	@Autowired
+	private ApiKeyService keys;
+
+	private TenantKey writer;
+
+	@BeforeEach
+	void setUp() {
+		this.writer = TestCallers.tenantWithKey(this.tenants, this.keys, "adapters:write");
+	}
+
+	@Test
+	void whenFilesAreAValidAdapterThenANewVersionIsStoredWithItsDigest() throws Exception {
+		byte[] weights = TestAdapters.weights(8, 16, 16);
+		HttpResponse<String> first = upload("support-bot", TestAdapters.config(8, TestWorker.BASE_MODEL), weights);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
+		JsonNode version = this.json.readTree(first.body());
+		assertThat(version.path("version").asString()).isEqualTo("v1");
+		assertThat(version.path("rank").asInt()).isEqualTo(8);
+		assertThat(version.path("sha256").asString())
+			.isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(weights)));
+		Path directory = Path.of(URI.create(version.path("sourceUri").asString()));
+		assertThat(Files.readAllBytes(directory.resolve("adapter_model.safetensors"))).isEqualTo(weights);
+		assertThat(directory.resolve("adapter_config.json")).exists();
+
+		HttpResponse<String> second = upload("support-bot", TestAdapters.config(8, TestWorker.BASE_MODEL), weights);
+		assertThat(this.json.readTree(second.body()).path("version").asString()).isEqualTo("v2");
+	}
+
+	@Test
+	void whenFilesAreNotAValidAdapterThenRefused() throws Exception {
+		Map<String, byte[][]> bad = new LinkedHashMap<>();
+		bad.put("rank differs from config",
+				new byte[][] { TestAdapters.config(4, TestWorker.BASE_MODEL), TestAdapters.weights(8, 16, 16) });
+		bad.put("shape differs from base model",
+				new byte[][] { TestAdapters.config(8, TestWorker.BASE_MODEL), TestAdapters.weights(8, 24, 16) });
+		bad.put("not safetensors", new byte[][] { TestAdapters.config(8, TestWorker.BASE_MODEL), "hello".getBytes() });
+		bad.put("not a LoRA config",
+				new byte[][] { "{\"peft_type\":\"IA3\"}".getBytes(), TestAdapters.weights(8, 16, 16) });
+		bad.put("config not JSON", new byte[][] { "nope".getBytes(), TestAdapters.weights(8, 16, 16) });
+		bad.put("too large",
+				new byte[][] { TestAdapters.config(8, TestWorker.BASE_MODEL), TestAdapters.weights(8, 16, 40_960) });
+		bad.forEach((why, files) -> {
+			HttpResponse<String> response = upload("bad-bot", files[0], files[1]);
+			assertThat(response.statusCode()).as(why + ": " + response.body()).isEqualTo(400);
+			assertThat(response.headers().firstValue("Content-Type")).as(why)
+				.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+		});
+		HttpResponse<String> badName = upload("Bad Name", TestAdapters.config(8, TestWorker.BASE_MODEL),
+				TestAdapters.weights(8, 16, 16));
+		assertThat(badName.statusCode()).isIn(400, 404);
+		HttpResponse<String> versions = new TestHttp(this.port)
+			.get("/admin/v1/tenants/" + this.writer.slug() + "/adapters/bad-bot", this.writer.secret());
+		assertThat(versions.statusCode()).isEqualTo(404);
+	}
+
+	private HttpResponse<String> upload(String name, byte[] config, byte[] weights) {
+		String boundary = "quiver-test-boundary";
+		Map<String, byte[]> parts = new LinkedHashMap<>();
+		parts.put("adapter_config", config);
+		parts.put("adapter_model", weights);
+		return new TestHttp(this.port).send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/admin/v1/tenants/" + this.writer.slug()
+					+ "/adapters/" + name.replace(" ", "%20") + "/versions"))
+			.header("Authorization", "Bearer " + this.writer.secret())
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(TestAdapters.multipart(parts, boundary)))
+			.build());
+	}
+
+}

@@ -1,0 +1,87 @@
+package io.quiver.tenancy.usage;
+
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Appends usage records in batches and keeps the daily roll-up in step, in one
+ * transaction.
+ */
+@Repository
+public class UsageRepository {
+
+	private final JdbcTemplate jdbc;
+
+	UsageRepository(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * @param records a batch collected off the request path
+	 */
+	@Transactional
+	public void append(List<UsageRecord> records) {
+		if (records.isEmpty()) {
+			return;
+		}
+		this.jdbc.batchUpdate("""
+				insert into usage_records (tenant_id, api_key_id, subject, model, adapter, prompt_tokens,
+				  completion_tokens, latency_ms, status, request_id, occurred_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", records, 500, (statement, record) -> {
+			statement.setObject(1, record.tenantId());
+			statement.setString(2, record.apiKey());
+			statement.setString(3, record.subject());
+			statement.setString(4, record.model());
+			statement.setString(5, record.adapter());
+			statement.setInt(6, record.promptTokens());
+			statement.setInt(7, record.completionTokens());
+			statement.setInt(8, record.latencyMillis());
+			statement.setInt(9, record.status());
+			statement.setString(10, record.requestId());
+			statement.setTimestamp(11, Timestamp.from(record.occurredAt()));
+		});
+		this.jdbc.batchUpdate("""
+				insert into usage_daily as d (tenant_id, day, api_key_id, adapter, requests, errors, prompt_tokens,
+				  completion_tokens)
+				values (?, ?, ?, ?, 1, ?, ?, ?)
+				on conflict (tenant_id, day, api_key_id, adapter) do update set
+				  requests = d.requests + 1, errors = d.errors + excluded.errors,
+				  prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
+				  completion_tokens = d.completion_tokens + excluded.completion_tokens""", records, 500,
+				(statement, record) -> {
+					statement.setObject(1, record.tenantId());
+					statement.setObject(2, LocalDate.ofInstant(record.occurredAt(), ZoneOffset.UTC));
+					statement.setString(3, (record.apiKey() != null) ? record.apiKey() : "");
+					statement.setString(4, (record.adapter() != null) ? record.adapter() : "");
+					statement.setInt(5, (record.status() >= 400) ? 1 : 0);
+					statement.setLong(6, record.promptTokens());
+					statement.setLong(7, record.completionTokens());
+				});
+	}
+
+	/**
+	 * @param tenantId the tenant
+	 * @param from the first day (inclusive)
+	 * @param to the last day (inclusive)
+	 * @return the tenant's daily usage in that range
+	 */
+	@Transactional(readOnly = true)
+	public List<DailyUsage> daily(UUID tenantId, LocalDate from, LocalDate to) {
+		return this.jdbc
+			.query("""
+					select day, api_key_id, adapter, requests, errors, prompt_tokens, completion_tokens
+					from usage_daily where tenant_id = ? and day between ? and ?
+					order by day, api_key_id, adapter""",
+					(row, index) -> new DailyUsage(row.getObject(1, LocalDate.class), row.getString(2),
+							row.getString(3), row.getLong(4), row.getLong(5), row.getLong(6), row.getLong(7)),
+					tenantId, from, to);
+	}
+
+}
