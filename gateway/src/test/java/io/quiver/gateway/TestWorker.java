@@ -38,6 +38,13 @@ public final class TestWorker {
 		this.server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
 		this.server.createContext("/v1/models", (exchange) -> respond(exchange, 200, "application/json",
 				"{\"object\":\"list\",\"data\":[{\"id\":\"" + BASE_MODEL + "\",\"object\":\"model\"}]}"));
+		// A Quiver worker's /status, so the pool speaks the Quiver dialect to it:
+		// adapters are fetched by the worker
+		// from the request's source and digest headers, which the tests then read back.
+		this.server
+			.createContext("/status", (exchange) -> respond(exchange, 200, "application/json", "{\"base_model\":\""
+					+ BASE_MODEL + "\",\"queue_depth\":0,\"running_sequences\":0,"
+					+ "\"kv_cache_usage\":0.0,\"adapters\":[],\"capacity\":{\"max_running\":64},\"draining\":false}"));
 		this.server.createContext("/v1/chat/completions", this::complete);
 		this.server.createContext("/v1/completions", this::complete);
 		this.server.start();

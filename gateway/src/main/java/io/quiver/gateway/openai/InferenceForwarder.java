@@ -64,6 +64,28 @@ class InferenceForwarder {
 			throws IOException {
 		long started = System.nanoTime();
 		Instant receivedAt = Instant.now();
+		String requestId = requestId(request);
+		response.setHeader("x-request-id", requestId);
+		Attempt attempt = new Attempt();
+		try {
+			forward(endpoint, caller, request, response, started, receivedAt, requestId, attempt);
+		}
+		catch (OpenAiException ex) {
+			if (!attempt.recorded) {
+				// Refused before any worker was asked (bad input, unknown model, limits,
+				// no worker): metered and
+				// audited all the same, with no tokens.
+				this.usage.record(new UsageRecord(caller.tenantId(), caller.keyPublicId(), caller.subject(),
+						(attempt.model != null) ? attempt.model : "-", null, 0, 0, millisSince(started),
+						ex.status().value(), requestId, receivedAt));
+			}
+			throw ex;
+		}
+	}
+
+	private void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request,
+			HttpServletResponse response, long started, Instant receivedAt, String requestId, Attempt attempt)
+			throws IOException {
 		ObjectNode body = parse(request);
 		JsonNode model = body.get("model");
 		if (model == null || !model.isString() || model.stringValue().isBlank() || model.stringValue().length() > 256) {
@@ -75,14 +97,13 @@ class InferenceForwarder {
 		}
 		endpoint.validate(body);
 		String requested = model.stringValue();
+		attempt.model = requested;
 		if (!caller.mayUse(requested)) {
 			throw OpenAiException.modelNotFound(requested);
 		}
 		Target target = target(caller, requested);
 		Map<String, String> headers = new LinkedHashMap<>();
-		String requestId = requestId(request);
 		headers.put("x-request-id", requestId);
-		response.setHeader("x-request-id", requestId);
 		if (target.adapter() != null) {
 			body.put("model", target.adapter().id());
 			headers.put(InferenceCall.ADAPTER_SOURCE, target.adapter().sourceUri());
@@ -115,11 +136,11 @@ class InferenceForwarder {
 		finally {
 			long tokens = capture.promptTokens() + capture.completionTokens();
 			this.limits.settle(admission, tokens);
+			attempt.recorded = true;
 			this.usage.record(new UsageRecord(caller.tenantId(), caller.keyPublicId(), caller.subject(),
 					target.baseModel(), (target.adapter() != null) ? target.adapter().id() : null,
-					(int) capture.promptTokens(), (int) capture.completionTokens(),
-					(int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - started) / 1_000_000), capture.status(),
-					requestId, receivedAt));
+					(int) capture.promptTokens(), (int) capture.completionTokens(), millisSince(started),
+					capture.status(), requestId, receivedAt));
 		}
 	}
 
@@ -193,6 +214,21 @@ class InferenceForwarder {
 	}
 
 	private record Target(String baseModel, ResolvedAdapter adapter) {
+	}
+
+	private static int millisSince(long started) {
+		return (int) Math.min(Integer.MAX_VALUE, (System.nanoTime() - started) / 1_000_000);
+	}
+
+	/**
+	 * What is known of a request while it is handled, for metering it however it ends.
+	 */
+	private static final class Attempt {
+
+		private String model;
+
+		private boolean recorded;
+
 	}
 
 	private static String requestId(HttpServletRequest request) {

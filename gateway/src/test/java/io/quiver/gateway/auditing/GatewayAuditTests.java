@@ -32,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * verifies, and none carries a secret.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "quiver.routing.workers=http://127.0.0.1:9", "quiver.audit.writer.flush-interval=50ms" })
+		properties = { "quiver.routing.workers=http://127.0.0.1:9", "quiver.routing.pending-timeout=500ms",
+				"quiver.audit.writer.flush-interval=50ms" })
 class GatewayAuditTests {
 
 	@LocalServerPort
