@@ -54,6 +54,10 @@ public final class AdapterStore implements AutoCloseable {
 	// device tier: touched only by the engine thread, in LRU order
 	private final LinkedHashMap<String, LoraAdapter> device = new LinkedHashMap<>(16, 0.75f, true);
 
+	// the device tier's ids, readable from any thread (the map above is the engine
+	// thread's)
+	private final Set<String> deviceIds = ConcurrentHashMap.newKeySet();
+
 	// device tier storage: one bank per rank bucket
 	private final Map<Integer, LoraBank> banks = new java.util.TreeMap<>();
 
@@ -243,12 +247,14 @@ public final class AdapterStore implements AutoCloseable {
 		}
 		if (adapter != null) {
 			this.device.remove(weights.id());
+			this.deviceIds.remove(weights.id());
 			adapter.bank().remove(adapter.slot());
 		}
 		int rank = LoraBank.bucket(weights.rank());
 		LoraBank bank = this.banks.computeIfAbsent(rank, (r) -> new LoraBank(this.config, r, parent, 8));
 		adapter = new LoraAdapter(weights, bank, bank.add(weights));
 		this.device.put(weights.id(), adapter);
+		this.deviceIds.add(weights.id());
 		evictDevice();
 		publish();
 		return adapter;
@@ -268,6 +274,7 @@ public final class AdapterStore implements AutoCloseable {
 			total -= e.getValue().bank().slotBytes();
 			e.getValue().bank().remove(e.getValue().slot());
 			it.remove();
+			this.deviceIds.remove(e.getKey());
 			this.metrics.evicted(AdapterTier.DEVICE);
 		}
 	}
@@ -304,6 +311,7 @@ public final class AdapterStore implements AutoCloseable {
 		}
 		this.pinned.remove(id);
 		LoraAdapter adapter = this.device.remove(id);
+		this.deviceIds.remove(id);
 		if (adapter != null) {
 			adapter.bank().remove(adapter.slot());
 		}
@@ -333,7 +341,7 @@ public final class AdapterStore implements AutoCloseable {
 				tiers.put(e.getKey(), AdapterTier.HOST);
 			}
 		}
-		for (String id : new ArrayList<>(this.device.keySet())) {
+		for (String id : this.deviceIds) {
 			tiers.put(id, AdapterTier.DEVICE);
 		}
 		this.snapshot = Map.copyOf(tiers);
@@ -351,6 +359,7 @@ public final class AdapterStore implements AutoCloseable {
 	public void close() {
 		this.loader.shutdownNow();
 		this.device.clear();
+		this.deviceIds.clear();
 		this.banks.values().forEach(LoraBank::close);
 		this.banks.clear();
 	}

@@ -27,7 +27,10 @@ class WorkerConfiguration {
 	InferenceEngine inferenceEngine(WorkerProperties properties) throws IOException {
 		ModelConfig model = ModelConfig.read(properties.modelDir());
 		long perToken = KvCache.bytesPerToken(model.numLayers(), model.numKvHeads(), model.headDim());
-		int blocks = (int) Math.max(1, properties.kvCacheSize().toBytes() / (perToken * properties.kvBlockSize()));
+		// No more cache than max-running sequences of the longest served length can use.
+		long useful = perToken * properties.maxRunning() * (long) model.servedLength(properties.maxModelLength());
+		long bytes = Math.min(properties.kvCacheSize().toBytes(), useful);
+		int blocks = (int) Math.max(1, bytes / (perToken * properties.kvBlockSize()));
 		int batchTokens = Math.max(properties.maxBatchTokens(), properties.maxRunning());
 		EngineConfig config = new EngineConfig(
 				new SchedulerConfig(properties.maxRunning(), batchTokens, properties.maxWaiting()),

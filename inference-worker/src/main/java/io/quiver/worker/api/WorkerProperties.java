@@ -23,7 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxModelLength the longest sequence served (capped by the model's
  * {@code max_position_embeddings})
  * @param kvBlockSize token slots per KV-cache block
- * @param kvCacheSize memory for the KV cache
+ * @param kvCacheSize memory for the KV cache at most (less when {@code maxRunning}
+ * sequences of the longest served length need less)
  * @param adapterHostMemory the adapter host tier's budget
  * @param adapterDeviceMemory the adapter device tier's budget
  */
