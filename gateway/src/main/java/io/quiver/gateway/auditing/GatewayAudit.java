@@ -1,5 +1,7 @@
 package io.quiver.gateway.auditing;
 
+import java.util.Map;
+
 import io.quiver.audit.AuditActor;
 import io.quiver.audit.AuditEvent;
 import io.quiver.audit.AuditOutcome;
@@ -66,6 +68,39 @@ public class GatewayAudit {
 			.metadata("endpoint", request.getRequestURI());
 		RequestFacts.from(request, this.addresses, event).requestId(requestId);
 		this.trail.submit(event.build());
+	}
+
+	/**
+	 * Someone signed in to the console.
+	 * @param request the sign-in request
+	 * @param caller who they are now
+	 */
+	public void consoleSignedIn(HttpServletRequest request, Caller caller) {
+		AuditEvent.Builder event = AuditEvent.builder(caller.tenant(), "auth.succeeded")
+			.actor(CallerAuditActors.of(caller))
+			.outcome(AuditOutcome.SUCCESS)
+			.resource("console_account", caller.subject());
+		this.trail.record(RequestFacts.from(request, this.addresses, event).build());
+	}
+
+	/**
+	 * A console user exported or verified the trail: like the admin API, every export and
+	 * verification becomes an event of that trail.
+	 * @param request the request
+	 * @param tenant whose trail
+	 * @param action {@code audit.exported} or {@code audit.verified}
+	 * @param outcome how it ended
+	 * @param reason why it failed, or {@code null}
+	 * @param metadata non-secret facts (filters, counts)
+	 */
+	public void auditTrailUsed(HttpServletRequest request, String tenant, String action, AuditOutcome outcome,
+			String reason, Map<String, Object> metadata) {
+		AuditEvent.Builder event = AuditEvent.builder(tenant, action)
+			.actor(CallerAuditActors.current(AuditActor.anonymous()))
+			.outcome(outcome, reason)
+			.resource("audit_trail", tenant)
+			.metadata(metadata);
+		this.trail.record(RequestFacts.from(request, this.addresses, event).build());
 	}
 
 }
