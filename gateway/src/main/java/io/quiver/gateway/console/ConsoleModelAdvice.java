@@ -2,6 +2,8 @@ package io.quiver.gateway.console;
 
 import io.quiver.gateway.security.Caller;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.ui.Model;
@@ -12,9 +14,11 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 
 /**
  * What every console page shows around its content (who is signed in, the tenant
- * switcher), and the console's own not-found page.
+ * switcher), and the console's own not-found page. Ordered first, so that the gateway's
+ * catch-all API error handler never answers a console page with JSON.
  */
 @ControllerAdvice(basePackageClasses = ConsoleModelAdvice.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class ConsoleModelAdvice {
 
 	private final ConsoleTenants tenants;

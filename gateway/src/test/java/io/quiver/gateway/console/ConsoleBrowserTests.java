@@ -10,9 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 
+import io.quiver.audit.checkpoint.JdbcCheckpoints;
 import io.quiver.gateway.TestBrowsers;
 import io.quiver.gateway.TestWorkers;
 import io.quiver.gateway.TestWorkers.RunningWorker;
+import io.quiver.tenancy.apikey.ApiKeyPrincipal;
+import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantService;
 import org.junit.jupiter.api.AfterAll;
@@ -25,11 +28,13 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -37,15 +42,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The console as its users meet it: a real headless Chromium signs in, issues a key,
- * calls {@code /v1} with it against a real worker, finds the request in the overview and
- * the audit log, verifies the chain, exports it, revokes the key, and is refused another
- * tenant's pages. Each page is saved as a screenshot under
+ * calls {@code /v1} with it against a real worker, chats in the playground, finds both
+ * requests in the overview and the audit log, verifies the chain, exports it, revokes the
+ * key, and is refused another tenant's pages. Each page is saved as a screenshot under
  * {@code target/console-screenshots/}. The test database comes from test-support, so the
  * embedded one stays off, and the bootstrap admin's password file lands under
  * {@code target/}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "quiver.database.embedded=false", "quiver.home=target/console-home" })
+// No other test shares this context; closing it after the class, while its database still
+// exists, keeps its shutdown from waiting on a database the JVM's exit has already dropped.
+@DirtiesContext
 class ConsoleBrowserTests {
 
 	private static final RunningWorker worker = TestWorkers.shared();
@@ -67,6 +75,12 @@ class ConsoleBrowserTests {
 
 	@Autowired
 	private ConsoleAccounts accounts;
+
+	@Autowired
+	private ApiKeyService keys;
+
+	@Autowired
+	private JdbcCheckpoints checkpoints;
 
 	@DynamicPropertySource
 	static void workers(DynamicPropertyRegistry registry) {
@@ -102,34 +116,49 @@ class ConsoleBrowserTests {
 		browser.findElement(By.id("create-key")).click();
 		String secret = browser.findElement(By.id("new-secret")).getDomProperty("value");
 		assertThat(secret).startsWith("qvr_");
+		ApiKeyPrincipal key = this.keys.authenticate(secret).orElseThrow();
 		screenshot("03-api-key-created");
 
 		HttpResponse<String> completion = chat(secret);
 		assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
 		assertThat(completion.body()).contains("\"choices\"");
 
+		browser.get(url("/console/t/default/playground"));
+		WebElement prompt = browser.findElement(By.id("pg-prompt"));
+		prompt.clear();
+		prompt.sendKeys("Hello from the playground");
+		browser.findElement(By.id("pg-send")).click();
+		new WebDriverWait(browser, Duration.ofSeconds(60))
+			.until((driver) -> driver.findElement(By.id("pg-status")).getText().contains("completion tokens"));
+		assertThat(browser.findElement(By.id("pg-answer")).getText()).isNotBlank();
+		screenshot("04-playground");
+
 		// Inference events reach the trail in the background, batched: wait for ours.
 		String filtered = url("/console/t/default/audit?action=inference.completed");
 		browser.get(filtered);
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-		while (browser.findElements(By.cssSelector("#events tbody tr")).isEmpty() && System.nanoTime() < deadline) {
+		while (browser.findElements(By.cssSelector("#events tbody tr")).size() < 2 && System.nanoTime() < deadline) {
 			Thread.sleep(500);
 			browser.get(filtered);
 		}
 		assertThat(browser.findElement(By.id("events")).getText()).contains("inference.completed")
-			.contains(worker.baseModel());
-		screenshot("04-audit-log-inference");
+			.contains(worker.baseModel())
+			.contains(key.publicId())
+			.contains(ConsoleBootstrap.USERNAME);
+		screenshot("05-audit-log-inference");
 
 		browser.get(url("/console/t/default/audit?action=api_key.created"));
 		browser.findElement(By.cssSelector("#events tbody tr:last-child a")).click();
 		assertThat(browser.findElement(By.id("changes")).getText()).contains("browser test").contains("inference");
 		assertThat(browser.getPageSource()).doesNotContain(secret);
-		screenshot("05-audit-event-detail");
+		screenshot("06-audit-event-detail");
 
+		this.checkpoints.checkpoint("default");
 		browser.get(url("/console/t/default/audit"));
+		assertThat(browser.findElement(By.id("last-checkpoint")).getText()).startsWith("Last signed checkpoint");
 		browser.findElement(By.id("verify")).click();
 		assertThat(browser.findElement(By.id("verification")).getText()).contains("Chain verified");
-		screenshot("06-audit-log-verified");
+		screenshot("07-audit-log-verified");
 
 		HttpResponse<String> export = get("/console/t/default/audit/export?action=api_key.*");
 		assertThat(export.statusCode()).isEqualTo(200);
@@ -139,7 +168,7 @@ class ConsoleBrowserTests {
 
 		browser.get(url("/console/t/default"));
 		assertThat(Long.parseLong(browser.findElement(By.id("stat-requests")).getText())).isPositive();
-		screenshot("07-overview-with-traffic");
+		screenshot("08-overview-with-traffic");
 
 		browser.get(url("/console/t/default/keys"));
 		WebElement row = browser.findElements(By.cssSelector("#keys tbody tr"))
@@ -150,7 +179,7 @@ class ConsoleBrowserTests {
 		row.findElement(By.cssSelector("button.danger")).click();
 		assertThat(browser.findElement(By.cssSelector(".alert.info")).getText()).contains("revoked");
 		assertThat(browser.getPageSource()).doesNotContain(secret);
-		screenshot("08-api-key-revoked");
+		screenshot("09-api-key-revoked");
 		assertThat(chat(secret).statusCode()).isEqualTo(401);
 	}
 
@@ -165,9 +194,9 @@ class ConsoleBrowserTests {
 		assertThat(browser.findElements(By.id("tenant-switch"))).isEmpty();
 		browser.get(url("/console/t/" + own.getSlug() + "/keys"));
 		assertThat(browser.findElement(By.cssSelector(".empty")).getText()).contains("No keys yet");
-		screenshot("09-api-keys-empty");
+		screenshot("10-api-keys-empty");
 		browser.get(url("/console/t/" + own.getSlug() + "/audit"));
-		screenshot("10-audit-log-new-tenant");
+		screenshot("11-audit-log-new-tenant");
 
 		for (String foreign : new String[] { "/console/t/default", "/console/t/default/keys",
 				"/console/t/default/audit", "/console/t/default/audit/events/1", "/console/switch?tenant=default" }) {
@@ -175,7 +204,7 @@ class ConsoleBrowserTests {
 		}
 		browser.get(url("/console/t/default/keys"));
 		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Page not found");
-		screenshot("11-other-tenant-not-found");
+		screenshot("12-other-tenant-not-found");
 	}
 
 	@Test
@@ -186,7 +215,7 @@ class ConsoleBrowserTests {
 		browser.findElement(By.cssSelector(".switcher button")).click();
 		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + other.getSlug());
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("Search team");
-		screenshot("12-tenant-switched");
+		screenshot("13-tenant-switched");
 	}
 
 	@Test
@@ -197,7 +226,7 @@ class ConsoleBrowserTests {
 		signIn(ConsoleBootstrap.USERNAME, "not the password");
 		assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
 			.isEqualTo("Wrong username or password.");
-		screenshot("13-sign-in-refused");
+		screenshot("14-sign-in-refused");
 		signIn("nobody", "not the password");
 		assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
 			.isEqualTo("Wrong username or password.");
