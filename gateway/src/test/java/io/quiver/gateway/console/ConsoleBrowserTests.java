@@ -27,6 +27,7 @@ import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -52,7 +53,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "quiver.database.embedded=false", "quiver.home=target/console-home" })
 // No other test shares this context; closing it after the class, while its database still
-// exists, keeps its shutdown from waiting on a database the JVM's exit has already dropped.
+// exists, keeps its shutdown from waiting on a database the JVM's exit has already
+// dropped.
 @DirtiesContext
 class ConsoleBrowserTests {
 
@@ -113,7 +115,7 @@ class ConsoleBrowserTests {
 
 		browser.get(url("/console/t/default/keys"));
 		browser.findElement(By.id("key-name")).sendKeys("browser test");
-		browser.findElement(By.id("create-key")).click();
+		navigate(browser.findElement(By.id("create-key")));
 		String secret = browser.findElement(By.id("new-secret")).getDomProperty("value");
 		assertThat(secret).startsWith("qvr_");
 		ApiKeyPrincipal key = this.keys.authenticate(secret).orElseThrow();
@@ -148,7 +150,7 @@ class ConsoleBrowserTests {
 		screenshot("05-audit-log-inference");
 
 		browser.get(url("/console/t/default/audit?action=api_key.created"));
-		browser.findElement(By.cssSelector("#events tbody tr:last-child a")).click();
+		navigate(browser.findElement(By.cssSelector("#events tbody tr:last-child a")));
 		assertThat(browser.findElement(By.id("changes")).getText()).contains("browser test").contains("inference");
 		assertThat(browser.getPageSource()).doesNotContain(secret);
 		screenshot("06-audit-event-detail");
@@ -156,7 +158,7 @@ class ConsoleBrowserTests {
 		this.checkpoints.checkpoint("default");
 		browser.get(url("/console/t/default/audit"));
 		assertThat(browser.findElement(By.id("last-checkpoint")).getText()).startsWith("Last signed checkpoint");
-		browser.findElement(By.id("verify")).click();
+		navigate(browser.findElement(By.id("verify")));
 		assertThat(browser.findElement(By.id("verification")).getText()).contains("Chain verified");
 		screenshot("07-audit-log-verified");
 
@@ -176,7 +178,7 @@ class ConsoleBrowserTests {
 			.filter((candidate) -> candidate.getText().contains("browser test"))
 			.findFirst()
 			.orElseThrow();
-		row.findElement(By.cssSelector("button.danger")).click();
+		navigate(row.findElement(By.cssSelector("button.danger")));
 		assertThat(browser.findElement(By.cssSelector(".alert.info")).getText()).contains("revoked");
 		assertThat(browser.getPageSource()).doesNotContain(secret);
 		screenshot("09-api-key-revoked");
@@ -212,7 +214,7 @@ class ConsoleBrowserTests {
 		Tenant other = this.tenants.create("s" + Long.toString(System.nanoTime(), 36), "Search team", "test");
 		signIn(ConsoleBootstrap.USERNAME, bootstrapPassword());
 		new Select(browser.findElement(By.id("tenant-switch"))).selectByValue(other.getSlug());
-		browser.findElement(By.cssSelector(".switcher button")).click();
+		navigate(browser.findElement(By.cssSelector(".switcher button")));
 		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + other.getSlug());
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("Search team");
 		screenshot("13-tenant-switched");
@@ -263,7 +265,17 @@ class ConsoleBrowserTests {
 		browser.get(url("/console/sign-in"));
 		browser.findElement(By.id("username")).sendKeys(username);
 		browser.findElement(By.id("password")).sendKeys(password);
-		browser.findElement(By.cssSelector("form button[type=submit]")).click();
+		navigate(browser.findElement(By.cssSelector("form button[type=submit]")));
+	}
+
+	/**
+	 * Clicks something that loads a new page and waits until it has: a click returns as
+	 * soon as the event is dispatched, before the next page replaced the current one.
+	 */
+	private static void navigate(WebElement target) {
+		WebElement page = browser.findElement(By.tagName("html"));
+		target.click();
+		new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
 	}
 
 	private String bootstrapPassword() throws IOException {
