@@ -1,5 +1,6 @@
 package io.quiver.gateway.console;
 
+import java.util.Locale;
 import java.util.Optional;
 
 import io.quiver.gateway.security.Caller;
@@ -30,7 +31,7 @@ final class ConsoleAuthenticationProvider implements AuthenticationProvider {
 
 	@Override
 	public Authentication authenticate(Authentication authentication) {
-		String username = String.valueOf(authentication.getName()).trim().toLowerCase(java.util.Locale.ROOT);
+		String username = String.valueOf(authentication.getName()).trim().toLowerCase(Locale.ROOT);
 		String password = String.valueOf(authentication.getCredentials());
 		Optional<ConsoleAccount> account = this.accounts.findByUsername(username);
 		if (account.isEmpty()) {
