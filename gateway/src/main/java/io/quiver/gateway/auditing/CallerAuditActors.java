@@ -38,7 +38,8 @@ class CallerAuditActors implements AuditActorResolver {
 		if (caller.keyPublicId() != null) {
 			return AuditActor.apiKey(caller.keyPublicId());
 		}
-		return AuditActor.user(caller.subject(), AuthMethod.JWT, null);
+		AuthMethod method = "password".equals(caller.method()) ? AuthMethod.PASSWORD : AuthMethod.JWT;
+		return AuditActor.user(caller.subject(), method, null);
 	}
 
 }

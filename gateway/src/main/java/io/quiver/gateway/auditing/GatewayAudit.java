@@ -1,5 +1,7 @@
 package io.quiver.gateway.auditing;
 
+import java.util.Map;
+
 import io.quiver.audit.AuditActor;
 import io.quiver.audit.AuditEvent;
 import io.quiver.audit.AuditOutcome;
@@ -8,9 +10,11 @@ import io.quiver.audit.AuthMethod;
 import io.quiver.audit.ClientAddressResolver;
 import io.quiver.gateway.security.AccessDenied;
 import io.quiver.gateway.security.AuthenticationFailed;
+import io.quiver.gateway.security.Caller;
 import io.quiver.gateway.security.CallerAuthenticated;
 import io.quiver.gateway.usage.InferenceCompleted;
 import io.quiver.tenancy.usage.UsageRecord;
+import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -23,7 +27,7 @@ import org.springframework.stereotype.Component;
  * database is away).
  */
 @Component
-class GatewayAudit {
+public class GatewayAudit {
 
 	private final AuditTrail trail;
 
@@ -97,6 +101,39 @@ class GatewayAudit {
 
 	private void submit(AuditEvent.Builder event) {
 		this.trail.submit(event.build());
+	}
+
+	/**
+	 * Someone signed in to the console.
+	 * @param request the sign-in request
+	 * @param caller who they are now
+	 */
+	public void consoleSignedIn(HttpServletRequest request, Caller caller) {
+		AuditEvent.Builder event = AuditEvent.builder(caller.tenant(), "auth.succeeded")
+			.actor(CallerAuditActors.of(caller))
+			.outcome(AuditOutcome.SUCCESS)
+			.resource("console_account", caller.subject());
+		this.trail.record(RequestFacts.from(request, this.addresses, event).build());
+	}
+
+	/**
+	 * A console user exported or verified the trail: like the admin API, every export and
+	 * verification becomes an event of that trail.
+	 * @param request the request
+	 * @param tenant whose trail
+	 * @param action {@code audit.exported} or {@code audit.verified}
+	 * @param outcome how it ended
+	 * @param reason why it failed, or {@code null}
+	 * @param metadata non-secret facts (filters, counts)
+	 */
+	public void auditTrailUsed(HttpServletRequest request, String tenant, String action, AuditOutcome outcome,
+			String reason, Map<String, Object> metadata) {
+		AuditEvent.Builder event = AuditEvent.builder(tenant, action)
+			.actor(CallerAuditActors.current(AuditActor.anonymous()))
+			.outcome(outcome, reason)
+			.resource("audit_trail", tenant)
+			.metadata(metadata);
+		this.trail.record(RequestFacts.from(request, this.addresses, event).build());
 	}
 
 	/**

@@ -1,10 +1,6 @@
 package io.quiver.gateway.devstack;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 import io.quiver.tenancy.apikey.ApiKeyService;
@@ -77,26 +73,13 @@ class Bootstrap implements ApplicationRunner {
 			}
 			else if (empty) {
 				IssuedApiKey issued = this.keys.issue(tenant.getId(), "bootstrap", ALL_SCOPES, null, "bootstrap");
-				Path file = writeOwnerOnly(this.home.resolve("bootstrap-api-key"), issued.secret());
+				Path file = OwnerOnlyFiles.write(this.home.resolve("bootstrap-api-key"), issued.secret());
 				log.info(
 						"Created tenant '{}' and bootstrap API key {}; its secret is in {} (readable by this user only,"
 								+ " shown nowhere else)",
 						tenant.getSlug(), issued.key().getPublicId(), file);
 			}
 		});
-	}
-
-	private static Path writeOwnerOnly(Path file, String secret) {
-		try {
-			Files.createDirectories(file.getParent());
-			Files.deleteIfExists(file);
-			Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-			Files.writeString(file, secret + System.lineSeparator());
-			return file;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Could not write the bootstrap API key to " + file, ex);
-		}
 	}
 
 }

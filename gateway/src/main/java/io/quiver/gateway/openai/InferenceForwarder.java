@@ -33,7 +33,7 @@ import org.springframework.stereotype.Component;
  * against the limits, relay the worker's answer, and meter what it used.
  */
 @Component
-class InferenceForwarder {
+public class InferenceForwarder {
 
 	private final InferenceProxy proxy;
 
@@ -58,6 +58,19 @@ class InferenceForwarder {
 		this.limits = limits;
 		this.usage = usage;
 		this.maxRequestBytes = (int) Math.min(Integer.MAX_VALUE - 1, properties.maxRequestSize().toBytes());
+	}
+
+	/**
+	 * A chat completion for the console's playground: the request's JSON body goes the
+	 * same way as one to {@code /v1/chat/completions}, validated, routed, relayed and
+	 * audited, in the name of the given caller.
+	 * @param caller the signed-in user, acting in the tenant they opened
+	 * @param request carries the OpenAI-shaped JSON body
+	 * @param response receives the worker's answer
+	 * @throws IOException if the client or the worker connection fails
+	 */
+	public void chat(Caller caller, HttpServletRequest request, HttpServletResponse response) throws IOException {
+		forward(InferenceEndpoint.CHAT, caller, request, response);
 	}
 
 	void forward(InferenceEndpoint endpoint, Caller caller, HttpServletRequest request, HttpServletResponse response)
