@@ -8,6 +8,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 
 import io.quiver.audit.checkpoint.JdbcCheckpoints;
@@ -18,6 +21,7 @@ import io.quiver.tenancy.apikey.ApiKeyPrincipal;
 import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantService;
+import io.quiver.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,6 +91,24 @@ class ConsoleBrowserTests {
 	@DynamicPropertySource
 	static void workers(DynamicPropertyRegistry registry) {
 		registry.add("quiver.routing.workers", worker::url);
+	}
+
+	/**
+	 * Other test classes of this JVM share its database and may already have created the
+	 * bootstrap admin, with its password written under their own {@code quiver.home}.
+	 * Forgetting that account lets this context's start create it afresh, as on a new
+	 * installation.
+	 */
+	@BeforeAll
+	static void forgetEarlierBootstrapAdmin() throws SQLException {
+		try (Connection connection = TestDatabase.get().connect(); Statement statement = connection.createStatement()) {
+			statement.execute("""
+					do $$ begin
+					  if to_regclass('console_accounts') is not null then
+					    delete from console_accounts where username = 'admin';
+					  end if;
+					end $$""");
+		}
 	}
 
 	@BeforeAll
