@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -297,7 +297,19 @@ class ConsoleBrowserTests {
 	private static void navigate(WebElement target) {
 		WebElement page = browser.findElement(By.tagName("html"));
 		target.click();
-		new WebDriverWait(browser, Duration.ofSeconds(30)).until(ExpectedConditions.stalenessOf(page));
+		// The old page is gone once its root element can no longer be asked anything.
+		// Chrome reports that either as
+		// a stale reference or, mid-navigation, as a node that "does not belong to the
+		// document": both mean gone.
+		new WebDriverWait(browser, Duration.ofSeconds(30)).until((driver) -> {
+			try {
+				page.isEnabled();
+				return false;
+			}
+			catch (WebDriverException gone) {
+				return true;
+			}
+		});
 	}
 
 	private String bootstrapPassword() throws IOException {
