@@ -20,6 +20,7 @@ import io.quiver.audit.verify.VerificationReport.BrokenLink;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -45,6 +46,11 @@ public final class ChainVerifier {
 		this.jdbc.setFetchSize(1000);
 		this.readOnly = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.readOnly.setReadOnly(true);
+		// One snapshot for the whole walk: under READ COMMITTED each statement sees the
+		// chain as it is then, so an
+		// event appended between reading the events and reading the head looked like a
+		// truncated chain.
+		this.readOnly.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
 		this.keys = keys;
 	}
 

@@ -3,6 +3,7 @@ package io.quiver.audit.verify;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
@@ -46,6 +47,28 @@ class ChainVerifierTests {
 		assertThat(report.lastSequence()).isEqualTo(10);
 		assertThat(report.checkpointsChecked()).isEqualTo(1);
 		assertThat(report.brokenLink()).isNull();
+	}
+
+	@Test
+	void whenEventsArriveWhileVerifyingThenTheChainStillVerifies() throws Exception {
+		String tenant = TestAudit.tenant("busy");
+		append(tenant, 50);
+		AtomicBoolean stop = new AtomicBoolean();
+		Thread writer = Thread.ofVirtual().start(() -> {
+			while (!stop.get()) {
+				append(tenant, 1);
+			}
+		});
+		try {
+			for (int i = 0; i < 40; i++) {
+				VerificationReport report = this.verifier.verify(tenant);
+				assertThat(report.valid()).as("verification %d: %s", i, report.brokenLink()).isTrue();
+			}
+		}
+		finally {
+			stop.set(true);
+			writer.join();
+		}
 	}
 
 	@Test
