@@ -58,7 +58,7 @@ public final class TestHttp {
 	 * @return the response
 	 */
 	public HttpResponse<String> send(String method, String path, String credential, String json) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path))
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
 			.timeout(Duration.ofSeconds(30))
 			.method(method,
 					(json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody());
@@ -69,6 +69,14 @@ public final class TestHttp {
 			request.header("Authorization", "Bearer " + credential);
 		}
 		return send(request.build());
+	}
+
+	/**
+	 * @param path a path on the gateway, e.g. {@code /v1/models}
+	 * @return its absolute URI
+	 */
+	public URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + this.port + path);
 	}
 
 	/**

@@ -1,8 +1,5 @@
 package io.quiver.gateway.auditing;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -11,10 +8,12 @@ import java.util.Set;
 
 import io.quiver.gateway.TestCallers;
 import io.quiver.gateway.TestCallers.TenantKey;
+import io.quiver.gateway.TestHttp;
 import io.quiver.tenancy.apikey.ApiKeySecret;
 import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.apikey.IssuedApiKey;
 import io.quiver.tenancy.tenant.TenantService;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -48,7 +47,12 @@ class GatewayAuditTests {
 	@Autowired
 	private JdbcTemplate jdbc;
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	private TestHttp http;
+
+	@BeforeEach
+	void setUp() {
+		this.http = new TestHttp(this.port);
+	}
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
@@ -79,12 +83,8 @@ class GatewayAuditTests {
 	@Test
 	void whenInferenceIsRequestedThenItsMetadataIsAuditedEvenOnFailure() throws Exception {
 		TenantKey caller = TestCallers.tenantWithKey(this.tenants, this.keys, "inference");
-		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
-			.header("Authorization", "Bearer " + caller.secret())
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers
-				.ofString("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"secret prompt text\"}]}"))
-			.build(), HttpResponse.BodyHandlers.ofString());
+		HttpResponse<String> response = this.http.post("/v1/chat/completions", caller.secret(),
+				"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"secret prompt text\"}]}");
 		assertThat(response.statusCode()).isEqualTo(503);
 		awaitCount(caller.slug(), "inference.completed", 1);
 		Map<String, Object> row = this.jdbc
@@ -120,12 +120,8 @@ class GatewayAuditTests {
 		assertThat(foreign.body().replace(other.slug(), "T")).isEqualTo(missing.body().replace("no-such-tenant", "T"));
 	}
 
-	private HttpResponse<String> send(String path, String secret) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).GET();
-		if (secret != null) {
-			request.header("Authorization", "Bearer " + secret);
-		}
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+	private HttpResponse<String> send(String path, String secret) {
+		return this.http.get(path, secret);
 	}
 
 	private int count(String tenant, String action) {
@@ -149,10 +145,6 @@ class GatewayAuditTests {
 
 	private String allAuditText() {
 		return this.jdbc.queryForList("select audit_event::text from audit_event", String.class).toString();
-	}
-
-	private URI uri(String path) {
-		return URI.create("http://127.0.0.1:" + this.port + path);
 	}
 
 }

@@ -1,12 +1,11 @@
 package io.quiver.gateway.openai;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import io.quiver.gateway.TestCallers;
 import io.quiver.gateway.TestCallers.TenantKey;
+import io.quiver.gateway.TestHttp;
 import io.quiver.tenancy.apikey.ApiKeySecret;
 import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.tenant.TenantService;
@@ -41,7 +40,7 @@ class OpenAiErrorsTests {
 	@Autowired
 	private ApiKeyService keys;
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	private TestHttp http;
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
@@ -49,6 +48,7 @@ class OpenAiErrorsTests {
 
 	@BeforeEach
 	void setUp() {
+		this.http = new TestHttp(this.port);
 		this.caller = TestCallers.tenantWithKey(this.tenants, this.keys, "inference");
 	}
 
@@ -105,11 +105,11 @@ class OpenAiErrorsTests {
 
 	@Test
 	void whenPathOrMethodIsUnknownThenEnvelopeToo() throws Exception {
-		HttpResponse<String> unknown = send(HttpRequest.newBuilder(uri("/v1/nothing-here"))
+		HttpResponse<String> unknown = send(HttpRequest.newBuilder(this.http.uri("/v1/nothing-here"))
 			.header("Authorization", "Bearer " + this.caller.secret())
 			.GET());
 		assertEnvelope(unknown, 404, "invalid_request_error", "not_found");
-		HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(uri("/v1/chat/completions"))
+		HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(this.http.uri("/v1/chat/completions"))
 			.header("Authorization", "Bearer " + this.caller.secret())
 			.GET());
 		assertEnvelope(wrongMethod, 405, "invalid_request_error", "method_not_allowed");
@@ -133,22 +133,19 @@ class OpenAiErrorsTests {
 		return this.json.readTree(response.body()).path("error");
 	}
 
-	private HttpResponse<String> post(String path, String authorization, String body) throws Exception {
-		HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+	/** Sends the Authorization header exactly as given, malformed ones included. */
+	private HttpResponse<String> post(String path, String authorization, String body) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(this.http.uri(path))
 			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body));
 		if (authorization != null) {
 			request.header("Authorization", authorization);
 		}
-		return send(request);
+		return this.http.send(request.build());
 	}
 
-	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
-		return this.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-	}
-
-	private URI uri(String path) {
-		return URI.create("http://127.0.0.1:" + this.port + path);
+	private HttpResponse<String> send(HttpRequest.Builder request) {
+		return this.http.send(request.build());
 	}
 
 }
