@@ -24,8 +24,8 @@ final class RequestFacts {
 		event.sourceIp(addresses.resolve(request))
 			.userAgent(request.getHeader("User-Agent"))
 			.traceId(traceId(request.getHeader("traceparent")));
-		Object requestId = request.getHeader("x-request-id");
-		return (requestId != null) ? event.requestId(requestId.toString()) : event;
+		String requestId = request.getHeader("x-request-id");
+		return (requestId != null) ? event.requestId(requestId) : event;
 	}
 
 	static HttpServletRequest current() {
