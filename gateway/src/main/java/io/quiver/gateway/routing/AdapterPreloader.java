@@ -2,9 +2,8 @@ package io.quiver.gateway.routing;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +22,8 @@ class AdapterPreloader {
 	private static final Logger log = LoggerFactory.getLogger(AdapterPreloader.class);
 
 	private static final long RETRY_NANOS = 30_000_000_000L;
+
+	private static final int MAX_ANSWER_BYTES = 1024 * 1024;
 
 	private final WorkerPool pool;
 
@@ -70,13 +71,12 @@ class AdapterPreloader {
 	 */
 	boolean load(Worker worker, String adapterId, String source, String sha256) {
 		try {
-			HttpRequest request = (worker.dialect() == WorkerDialect.VLLM) ? vllmLoad(worker, adapterId, source)
-					: quiverLoad(worker, adapterId, source, sha256);
-			HttpResponse<String> response = this.pool.http().send(request, HttpResponse.BodyHandlers.ofString());
-			int status = response.statusCode();
+			WorkerHttp.WholeResponse response = (worker.dialect() == WorkerDialect.VLLM)
+					? vllmLoad(worker, adapterId, source) : quiverLoad(worker, adapterId, source, sha256);
+			int status = response.status();
 			// vLLM answers 400 "already loaded" for an adapter it holds.
 			boolean loaded = (status / 100 == 2)
-					|| (status == 400 && response.body().toLowerCase(java.util.Locale.ROOT).contains("already"));
+					|| (status == 400 && response.text().toLowerCase(java.util.Locale.ROOT).contains("already"));
 			if (loaded) {
 				worker.held(adapterId);
 				log.info("Loaded adapter {} onto worker {}", adapterId, worker.id());
@@ -90,26 +90,17 @@ class AdapterPreloader {
 			log.warn("Loading adapter {} onto worker {} failed: {}", adapterId, worker.id(), ex.toString());
 			return false;
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
 	}
 
-	private HttpRequest quiverLoad(Worker worker, String adapterId, String source, String sha256) {
+	private WorkerHttp.WholeResponse quiverLoad(Worker worker, String adapterId, String source, String sha256)
+			throws IOException {
 		String body = "{\"source\":" + OpenAiErrors.quote(source) + ",\"sha256\":" + OpenAiErrors.quote(sha256)
 				+ ",\"pin\":false}";
-		HttpRequest.Builder request = HttpRequest.newBuilder(worker.uri("/adapters/" + adapterId))
-			.timeout(this.pool.properties().firstByteTimeout())
-			.header("Content-Type", "application/json")
-			.PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
-		if (source != null) {
-			request.header(InferenceCall.ADAPTER_SOURCE, source);
-		}
-		if (sha256 != null) {
-			request.header(InferenceCall.ADAPTER_SHA256, sha256);
-		}
-		return request.build();
+		Map<String, String> headers = new LinkedHashMap<>();
+		headers.put("Content-Type", "application/json");
+		headers.put(InferenceCall.ADAPTER_SOURCE, source);
+		headers.put(InferenceCall.ADAPTER_SHA256, sha256);
+		return send(worker, "PUT", "/adapters/" + adapterId, headers, body);
 	}
 
 	/**
@@ -117,7 +108,7 @@ class AdapterPreloader {
 	 * URI: {@code file:///x} becomes {@code /x}, {@code hf://org/repo} becomes
 	 * {@code org/repo}; other schemes are passed as they are.
 	 */
-	private HttpRequest vllmLoad(Worker worker, String adapterId, String source) {
+	private WorkerHttp.WholeResponse vllmLoad(Worker worker, String adapterId, String source) throws IOException {
 		if (source == null) {
 			throw new IllegalArgumentException("no source for adapter " + adapterId);
 		}
@@ -130,11 +121,14 @@ class AdapterPreloader {
 		}
 		String body = "{\"lora_name\":" + OpenAiErrors.quote(adapterId) + ",\"lora_path\":" + OpenAiErrors.quote(path)
 				+ "}";
-		return HttpRequest.newBuilder(worker.uri("/v1/load_lora_adapter"))
-			.timeout(this.pool.properties().firstByteTimeout())
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-			.build();
+		return send(worker, "POST", "/v1/load_lora_adapter", Map.of("Content-Type", "application/json"), body);
+	}
+
+	private WorkerHttp.WholeResponse send(Worker worker, String method, String path, Map<String, String> headers,
+			String body) throws IOException {
+		return this.pool.http()
+			.exchange(worker.uri(path), method, headers, body.getBytes(StandardCharsets.UTF_8),
+					this.pool.properties().firstByteTimeout(), MAX_ANSWER_BYTES);
 	}
 
 }

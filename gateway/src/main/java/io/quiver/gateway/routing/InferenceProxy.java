@@ -3,14 +3,11 @@ package io.quiver.gateway.routing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -192,25 +189,26 @@ public class InferenceProxy {
 				return workerError("The inference worker could not load the adapter.");
 			}
 		}
-		HttpRequest.Builder request = HttpRequest.newBuilder(worker.uri(call.path()))
-			.timeout(Duration.ofNanos(Math.max(1, Math.min(this.firstByteNanos, totalDeadline - sent))))
-			.header("Content-Type", "application/json")
-			.header("traceparent", traceparent)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(call.body()));
-		call.headers().forEach(request::header);
+		Map<String, String> headers = new LinkedHashMap<>();
+		headers.put("Content-Type", "application/json");
+		headers.put("traceparent", traceparent);
+		headers.putAll(call.headers());
+		long firstByte = Math.max(1, Math.min(this.firstByteNanos, totalDeadline - sent));
 		worker.acquire();
 		try {
-			HttpResponse<InputStream> upstream;
+			WorkerHttp.Response upstream;
 			try {
-				upstream = this.pool.http().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+				upstream = this.pool.http()
+					.send(worker.uri(call.path()), "POST", headers, call.body(), Duration.ofNanos(firstByte),
+							Duration.ofNanos(Math.max(this.firstByteNanos, this.idleNanos)));
 			}
-			catch (HttpConnectTimeoutException | ConnectException ex) {
+			catch (WorkerHttp.ConnectFailedException ex) {
 				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
 				this.pool.eject(worker);
 				this.metrics.error("connect");
 				return unavailable();
 			}
-			catch (HttpTimeoutException ex) {
+			catch (SocketTimeoutException ex) {
 				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
 				this.metrics.error("timeout");
 				return timeout();
@@ -220,15 +218,9 @@ public class InferenceProxy {
 				this.metrics.error("broken");
 				return workerError("The inference worker failed to answer.");
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				breaker.releasePermission();
-				return new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", null, null,
-						"The request was interrupted.");
-			}
-			int status = upstream.statusCode();
+			int status = upstream.status();
 			if (status >= 500 || status == 429) {
-				discard(upstream);
+				upstream.close();
 				if (status == 503 || status == 429) {
 					// Busy or draining: healthy, just full. Another worker may have room.
 					breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
@@ -243,7 +235,10 @@ public class InferenceProxy {
 			}
 			response.setHeader(ROUTE_HEADER, decision.outcome().value());
 			response.setHeader(WORKER_HEADER, worker.id());
-			String contentType = upstream.headers().firstValue("Content-Type").orElse("application/json");
+			String contentType = upstream.header("content-type");
+			if (contentType == null) {
+				contentType = "application/json";
+			}
 			if (status == 200 && contentType.startsWith("text/event-stream")) {
 				return relayStream(call, worker, upstream, contentType, start, sent, totalDeadline, response);
 			}
@@ -254,7 +249,7 @@ public class InferenceProxy {
 		}
 	}
 
-	private OpenAiException relayStream(InferenceCall call, Worker worker, HttpResponse<InputStream> upstream,
+	private OpenAiException relayStream(InferenceCall call, Worker worker, WorkerHttp.Response upstream,
 			String contentType, long start, long sent, long totalDeadline, HttpServletResponse response) {
 		CircuitBreaker breaker = worker.breaker();
 		byte[] buffer = new byte[8192];
@@ -275,7 +270,7 @@ public class InferenceProxy {
 					read = in.read(buffer);
 				}
 				catch (IOException ex) {
-					failure = watch.expired() ? "timeout" : "broken_stream";
+					failure = (watch.expired() || ex instanceof SocketTimeoutException) ? "timeout" : "broken_stream";
 					break;
 				}
 				if (read < 0) {
@@ -341,7 +336,7 @@ public class InferenceProxy {
 	 * A non-streaming answer is small: it is read whole first, so that a worker failing
 	 * halfway becomes a clean 502 (or another worker's answer) instead of truncated JSON.
 	 */
-	private OpenAiException relayWhole(InferenceCall call, Worker worker, HttpResponse<InputStream> upstream,
+	private OpenAiException relayWhole(InferenceCall call, Worker worker, WorkerHttp.Response upstream,
 			String contentType, long sent, long totalDeadline, HttpServletResponse response) {
 		CircuitBreaker breaker = worker.breaker();
 		InputStream in = upstream.body();
@@ -351,9 +346,10 @@ public class InferenceProxy {
 				body = in.readNBytes(MAX_ANSWER_BYTES + 1);
 			}
 			catch (IOException ex) {
+				boolean late = watch.expired() || ex instanceof SocketTimeoutException;
 				breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, ex);
-				this.metrics.error(watch.expired() ? "timeout" : "broken");
-				return watch.expired() ? timeout() : workerError("The inference worker failed while answering.");
+				this.metrics.error(late ? "timeout" : "broken");
+				return late ? timeout() : workerError("The inference worker failed while answering.");
 			}
 		}
 		catch (IOException ex) {
@@ -364,18 +360,18 @@ public class InferenceProxy {
 			breaker.onError(System.nanoTime() - sent, TimeUnit.NANOSECONDS, new IOException("malformed answer"));
 			this.metrics.error("malformed");
 			log.warn("Worker {} sent a malformed answer ({} bytes, status {})", worker.id(),
-					(body != null) ? body.length : -1, upstream.statusCode());
+					(body != null) ? body.length : -1, upstream.status());
 			return workerError("The inference worker sent a malformed answer.");
 		}
 		breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
-		if (upstream.statusCode() >= 400) {
-			body = ErrorTranslation.toOpenAi(this.json, upstream.statusCode(), body);
+		if (upstream.status() >= 400) {
+			body = ErrorTranslation.toOpenAi(this.json, upstream.status(), body);
 		}
-		if (upstream.statusCode() / 100 == 2) {
+		if (upstream.status() / 100 == 2) {
 			this.metrics.tokens(call.tenant(), model(call), number(body, body.length, PROMPT_TOKENS),
 					number(body, body.length, COMPLETION_TOKENS));
 		}
-		response.setStatus(upstream.statusCode());
+		response.setStatus(upstream.status());
 		response.setContentType(contentType.startsWith("application/json") ? contentType : "application/json");
 		response.setContentLength(body.length);
 		try {
@@ -447,10 +443,6 @@ public class InferenceProxy {
 
 	private static OpenAiException workerError(String message) {
 		return new OpenAiException(HttpStatus.BAD_GATEWAY, "server_error", "worker_error", null, message);
-	}
-
-	private static void discard(HttpResponse<InputStream> upstream) {
-		closeQuietly(upstream.body());
 	}
 
 	private static void closeQuietly(InputStream in) {

@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
@@ -47,9 +42,14 @@ public class WorkerPool implements DisposableBean {
 
 	private static final String VLLM_SCHEME_PREFIX = "vllm+";
 
+	/**
+	 * The largest {@code /status}, {@code /v1/models} or {@code /metrics} answer read.
+	 */
+	private static final int MAX_STATUS_BYTES = 4 * 1024 * 1024;
+
 	private final RoutingProperties properties;
 
-	private final HttpClient http;
+	private final WorkerHttp http;
 
 	private final StatusParser parser;
 
@@ -80,11 +80,7 @@ public class WorkerPool implements DisposableBean {
 		this.properties = properties;
 		this.parser = new StatusParser(json);
 		this.breakers = breakers;
-		this.http = HttpClient.newBuilder()
-			.version(HttpClient.Version.HTTP_1_1)
-			.connectTimeout(properties.connectTimeout())
-			.executor(Executors.newVirtualThreadPerTaskExecutor())
-			.build();
+		this.http = new WorkerHttp(properties.connectTimeout());
 		refreshMembership();
 		this.poller = Thread.ofVirtual().name("quiver-worker-poller").start(this::pollLoop);
 	}
@@ -238,7 +234,7 @@ public class WorkerPool implements DisposableBean {
 		this.afterPoll = task;
 	}
 
-	HttpClient http() {
+	WorkerHttp http() {
 		return this.http;
 	}
 
@@ -329,15 +325,15 @@ public class WorkerPool implements DisposableBean {
 			WorkerDialect dialect = worker.dialect();
 			WorkerStatus status = null;
 			if (dialect == WorkerDialect.QUIVER) {
-				HttpResponse<byte[]> response = get(worker, "/status");
-				if (response.statusCode() == 200) {
+				WorkerHttp.WholeResponse response = get(worker, "/status");
+				if (response.status() == 200) {
 					status = this.parser.quiverStatus(response.body());
 				}
-				else if (response.statusCode() == 404 && !worker.dialectFixed()) {
+				else if (response.status() == 404 && !worker.dialectFixed()) {
 					dialect = WorkerDialect.VLLM;
 				}
 				else {
-					throw new IOException("status " + response.statusCode());
+					throw new IOException("status " + response.status());
 				}
 			}
 			if (status == null) {
@@ -366,21 +362,18 @@ public class WorkerPool implements DisposableBean {
 				log.warn("Worker {} failed its health poll, out of rotation: {}", worker.id(), ex.toString());
 			}
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
-	private WorkerStatus vllmStatus(Worker worker) throws IOException, InterruptedException {
-		HttpResponse<byte[]> models = get(worker, "/v1/models");
-		if (models.statusCode() != 200) {
-			throw new IOException("models status " + models.statusCode());
+	private WorkerStatus vllmStatus(Worker worker) throws IOException {
+		WorkerHttp.WholeResponse models = get(worker, "/v1/models");
+		if (models.status() != 200) {
+			throw new IOException("models status " + models.status());
 		}
 		String metrics = null;
 		try {
-			HttpResponse<byte[]> response = get(worker, "/metrics");
-			if (response.statusCode() == 200) {
-				metrics = new String(response.body(), StandardCharsets.UTF_8);
+			WorkerHttp.WholeResponse response = get(worker, "/metrics");
+			if (response.status() == 200) {
+				metrics = response.text();
 			}
 		}
 		catch (IOException ex) {
@@ -390,12 +383,9 @@ public class WorkerPool implements DisposableBean {
 		return this.parser.vllmStatus(models.body(), metrics);
 	}
 
-	private HttpResponse<byte[]> get(Worker worker, String path) throws IOException, InterruptedException {
-		HttpRequest request = HttpRequest.newBuilder(worker.uri(path))
-			.timeout(this.properties.connectTimeout().multipliedBy(2))
-			.GET()
-			.build();
-		return this.http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+	private WorkerHttp.WholeResponse get(Worker worker, String path) throws IOException {
+		return this.http.exchange(worker.uri(path), "GET", Map.of(), null,
+				this.properties.connectTimeout().multipliedBy(2), MAX_STATUS_BYTES);
 	}
 
 	private static OpenAiException noWorker(String message) {
@@ -422,7 +412,7 @@ public class WorkerPool implements DisposableBean {
 		this.closed = true;
 		signal();
 		this.poller.interrupt();
-		this.http.shutdownNow();
+		this.http.close();
 	}
 
 	private record Entry(URI uri, WorkerDialect dialect, boolean dialectFixed) {
