@@ -1,15 +1,18 @@
 package io.quiver.audit;
 
-import java.security.SecureRandom;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Time-ordered ids (RFC 9562 version 7): 48 bits of Unix milliseconds, then random bits,
  * so ids sort by creation time and index well.
+ * <p>
+ * The random bits need to be unique, not secret: an id grants nothing, and the trail's
+ * integrity rests on its hash chain and signed checkpoints. So they come from the
+ * thread's own generator rather than a shared {@code SecureRandom}, which every request
+ * thread of the gateway would otherwise queue on.
  */
 public final class UuidV7 {
-
-	private static final SecureRandom random = new SecureRandom();
 
 	private UuidV7() {
 	}
@@ -19,6 +22,7 @@ public final class UuidV7 {
 	}
 
 	static UUID at(long epochMillis) {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
 		long randomHigh = random.nextLong();
 		long randomLow = random.nextLong();
 		long msb = (epochMillis << 16) | 0x7000L | (randomHigh & 0x0FFFL);

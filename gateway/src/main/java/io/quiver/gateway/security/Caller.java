@@ -1,7 +1,11 @@
 package io.quiver.gateway.security;
 
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 
 /**
  * Whoever an authenticated request speaks for, whatever the credential.
@@ -31,6 +35,16 @@ public record Caller(UUID tenantId, String tenant, String subject, String keyPub
 
 	public Caller(UUID tenantId, String tenant, String subject, String keyPublicId, String method, Set<String> scopes) {
 		this(tenantId, tenant, subject, keyPublicId, method, scopes, Set.of());
+	}
+
+	/**
+	 * @return the caller the security filters authenticated for the current request, if
+	 * any
+	 */
+	public static Optional<Caller> current() {
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		return (authentication != null && authentication.getPrincipal() instanceof Caller caller) ? Optional.of(caller)
+				: Optional.empty();
 	}
 
 	/**
