@@ -87,7 +87,7 @@ public final class TestWorkers {
 				"--server.port=" + port));
 		Path log = modelDir.resolveSibling("worker-" + port + ".log");
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-		RunningWorker worker = new RunningWorker(process, port, modelDir.getFileName().toString(), log);
+		RunningWorker worker = new RunningWorker(process, port, modelDir.getFileName().toString(), adaptersDir, log);
 		worker.awaitReady(Duration.ofSeconds(180));
 		return worker;
 	}
@@ -117,9 +117,14 @@ public final class TestWorkers {
 	 * @param process the process
 	 * @param port its HTTP port on 127.0.0.1
 	 * @param baseModel the id of the base model it serves
+	 * @param adapters the folder of its demo adapters: real PEFT adapters made for its
+	 * model, one sub-folder each ({@code demo-support}, {@code demo-legal},
+	 * {@code demo-sql}) with {@code adapter_config.json} and
+	 * {@code adapter_model.safetensors}
 	 * @param log its output
 	 */
-	public record RunningWorker(Process process, int port, String baseModel, Path log) implements AutoCloseable {
+	public record RunningWorker(Process process, int port, String baseModel, Path adapters,
+			Path log) implements AutoCloseable {
 
 		/**
 		 * @return its base URL

@@ -1,6 +1,7 @@
 package io.quiver.gateway.console;
 
 import io.quiver.gateway.security.Caller;
+import io.quiver.tenancy.member.Scopes;
 
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
@@ -31,7 +32,8 @@ class ConsoleController {
 
 	@GetMapping("/console/switch")
 	String switchTenant(@AuthenticationPrincipal Caller caller, @RequestParam String tenant) {
-		return "redirect:/console/t/" + this.tenants.open(caller, tenant, "audit:read").getSlug();
+		return "redirect:/console/t/"
+				+ this.tenants.open(caller, tenant, Scopes.AUDIT_READ, Scopes.USAGE_READ).getSlug();
 	}
 
 }

@@ -1,5 +1,6 @@
 package io.quiver.gateway.console;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -9,9 +10,13 @@ import java.util.List;
 import java.util.Set;
 
 import io.quiver.gateway.security.Caller;
+import io.quiver.tenancy.apikey.ApiKey;
 import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.apikey.IssuedApiKey;
 import io.quiver.tenancy.tenant.Tenant;
+import io.quiver.tenancy.web.Actor;
+import io.quiver.tenancy.web.ForbiddenException;
+import io.quiver.tenancy.web.NotFoundException;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
@@ -24,15 +29,21 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * A tenant's API keys: list, issue (the secret is shown in that one answer and never
- * again), revoke. Issuing and revoking go through {@link ApiKeyService}, so they are
- * audited exactly as through the admin API.
+ * A tenant's API keys: list, issue and rotate (the secret is shown in that one answer and
+ * never again), revoke. Every change goes through {@link ApiKeyService}, so it is audited
+ * exactly as through the admin API.
  */
 @Controller
 class ConsoleKeysController {
 
 	/** The scopes a key may carry, in the order the form offers them. */
 	static final List<String> SCOPES = List.of(ApiKeyService.INFERENCE, "admin", "adapters:write", "audit:read");
+
+	/**
+	 * The overlaps the rotate form offers, in hours: none, an hour, a day, a week, 30
+	 * days.
+	 */
+	static final List<Integer> OVERLAPS = List.of(0, 1, 24, 168, 720);
 
 	private final ConsoleTenants tenants;
 
@@ -105,10 +116,55 @@ class ConsoleKeysController {
 		return "redirect:/console/t/" + owner.getSlug() + "/keys?revoked=" + publicId;
 	}
 
+	/**
+	 * Issues a successor with the same name, scopes and allowed models, shows its secret
+	 * once, and lets the old key work on for the chosen overlap.
+	 */
+	@PostMapping("/console/t/{tenantSlug}/keys/{publicId}/rotate")
+	String rotate(@AuthenticationPrincipal Caller caller, @PathVariable("tenantSlug") String tenant,
+			@PathVariable String publicId, @RequestParam(defaultValue = "24") String overlapHours, Model model,
+			HttpServletResponse response) {
+		Tenant owner = this.tenants.open(caller, tenant, "admin");
+		ApiKey old;
+		try {
+			old = this.keys.find(owner.getId(), publicId);
+		}
+		catch (NotFoundException ex) {
+			throw new ConsoleNotFoundException();
+		}
+		String error = null;
+		try {
+			Duration overlap = Duration.ofHours(Long.parseLong(overlapHours.trim()));
+			// Nobody hands out, through a successor, scopes they do not hold.
+			new Actor(caller.subject(), caller.scopes()).requireAll(old.getScopes());
+			IssuedApiKey successor = this.keys.rotate(owner.getId(), publicId, overlap, caller.subject());
+			model.addAttribute("issued", successor);
+			model.addAttribute("rotatedFrom", this.keys.find(owner.getId(), publicId));
+		}
+		catch (NumberFormatException ex) {
+			error = "The overlap must be a whole number of hours.";
+		}
+		catch (IllegalArgumentException ex) {
+			error = ex.getMessage() + ".";
+		}
+		catch (ForbiddenException ex) {
+			error = "You cannot rotate a key that holds scopes you do not hold.";
+		}
+		catch (NotFoundException ex) {
+			error = "Only an active key that has not been rotated yet can be rotated.";
+		}
+		if (error != null) {
+			response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
+			model.addAttribute("error", error);
+		}
+		return page(owner, model);
+	}
+
 	private String page(Tenant owner, Model model) {
 		model.addAttribute("tenant", owner);
 		model.addAttribute("keys", this.keys.list(owner.getId()));
 		model.addAttribute("scopes", SCOPES);
+		model.addAttribute("overlaps", OVERLAPS);
 		model.addAttribute("now", Instant.now());
 		model.addAttribute("page", "keys");
 		if (!model.containsAttribute("chosenScopes")) {

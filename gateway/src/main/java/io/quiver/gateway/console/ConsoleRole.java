@@ -3,7 +3,7 @@ package io.quiver.gateway.console;
 import java.util.Locale;
 import java.util.Set;
 
-import io.quiver.tenancy.apikey.ApiKeyService;
+import io.quiver.tenancy.member.Scopes;
 
 /**
  * What a local console account may do, as the scopes its signed-in {@code Caller}
@@ -13,21 +13,28 @@ import io.quiver.tenancy.apikey.ApiKeyService;
 enum ConsoleRole {
 
 	/** Every tenant, through the tenant switcher. */
-	PLATFORM_ADMIN(Set.of(ApiKeyService.INFERENCE, "admin", "adapters:write", "audit:read", ConsoleRole.PLATFORM)),
+	PLATFORM_ADMIN(Set.of(Scopes.PLATFORM_ADMIN)),
 
 	/** Everything inside the account's own tenant. */
-	TENANT_ADMIN(Set.of(ApiKeyService.INFERENCE, "admin", "adapters:write", "audit:read")),
+	TENANT_ADMIN(Set.of(Scopes.ADMIN)),
+
+	/**
+	 * Uses the own tenant's models in the playground, reads its adapters and usage;
+	 * changes nothing.
+	 */
+	MEMBER(Set.of(Scopes.INFERENCE, Scopes.ADAPTERS_READ, Scopes.USAGE_READ)),
 
 	/** Reads the audit trail and the overview of the own tenant; changes nothing. */
-	AUDITOR(Set.of("audit:read"));
+	AUDITOR(Set.of(Scopes.AUDIT_READ));
 
 	/** The scope that opens other tenants' pages. */
-	static final String PLATFORM = "platform:admin";
+	static final String PLATFORM = Scopes.PLATFORM_ADMIN;
 
 	private final Set<String> scopes;
 
 	ConsoleRole(Set<String> scopes) {
-		this.scopes = scopes;
+		// With their implications, as for every other caller: admin reads usage too.
+		this.scopes = Scopes.expand(scopes);
 	}
 
 	Set<String> scopes() {

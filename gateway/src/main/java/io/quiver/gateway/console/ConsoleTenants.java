@@ -1,5 +1,6 @@
 package io.quiver.gateway.console;
 
+import java.util.Arrays;
 import java.util.List;
 
 import io.quiver.gateway.security.Caller;
@@ -26,18 +27,18 @@ class ConsoleTenants {
 	/**
 	 * @param caller the signed-in user
 	 * @param slug the tenant the path names
-	 * @param scope what the page needs, e.g. {@code admin}
+	 * @param scopes what the page needs, e.g. {@code admin}: any one of them will do
 	 * @return the tenant
 	 * @throws ConsoleNotFoundException if the tenant is missing, foreign, or the user
-	 * lacks the scope
+	 * lacks every one of the scopes
 	 */
 	@Transactional(readOnly = true)
-	Tenant open(Caller caller, String slug, String scope) {
+	Tenant open(Caller caller, String slug, String... scopes) {
 		boolean platform = caller.hasScope(ConsoleRole.PLATFORM);
 		if (!platform && !caller.tenant().equals(slug)) {
 			throw new ConsoleNotFoundException();
 		}
-		if (!caller.hasScope(scope)) {
+		if (Arrays.stream(scopes).noneMatch(caller::hasScope)) {
 			throw new ConsoleNotFoundException();
 		}
 		return this.tenants.findBySlug(slug).orElseThrow(ConsoleNotFoundException::new);

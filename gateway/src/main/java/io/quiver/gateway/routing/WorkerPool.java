@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -124,6 +125,22 @@ public class WorkerPool implements DisposableBean {
 			}
 		}
 		return models;
+	}
+
+	/**
+	 * @param adapterId an adapter id ({@code <tenant>/<name>@<version>})
+	 * @return the workers that hold it or are loading it, by worker id
+	 */
+	public List<AdapterPlacement> placements(String adapterId) {
+		List<AdapterPlacement> placements = new ArrayList<>();
+		for (Worker worker : this.workers) {
+			WorkerStatus.AdapterTier tier = worker.status().adapters().get(adapterId);
+			if (tier != null) {
+				placements.add(new AdapterPlacement(worker.id(), tier, worker.isReady()));
+			}
+		}
+		placements.sort(Comparator.comparing(AdapterPlacement::workerId));
+		return placements;
 	}
 
 	/**

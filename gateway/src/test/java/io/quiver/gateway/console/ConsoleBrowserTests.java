@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 import io.quiver.audit.checkpoint.JdbcCheckpoints;
 import io.quiver.gateway.TestBrowsers;
@@ -19,6 +20,8 @@ import io.quiver.gateway.TestWorkers;
 import io.quiver.gateway.TestWorkers.RunningWorker;
 import io.quiver.tenancy.apikey.ApiKeyPrincipal;
 import io.quiver.tenancy.apikey.ApiKeyService;
+import io.quiver.tenancy.limit.LimitService;
+import io.quiver.tenancy.limit.Limits;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantService;
 import io.quiver.testing.TestDatabase;
@@ -55,7 +58,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code target/}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "quiver.database.embedded=false", "quiver.home=target/console-home" })
+		properties = { "quiver.database.embedded=false", "quiver.home=target/console-home",
+				"quiver.security.last-used-flush-interval=200ms" })
 // No other test shares this context; closing it after the class, while its database still
 // exists, keeps its shutdown from waiting on a database the JVM's exit has already
 // dropped.
@@ -87,6 +91,9 @@ class ConsoleBrowserTests {
 
 	@Autowired
 	private JdbcCheckpoints checkpoints;
+
+	@Autowired
+	private LimitService limits;
 
 	@DynamicPropertySource
 	static void workers(DynamicPropertyRegistry registry) {
@@ -207,6 +214,196 @@ class ConsoleBrowserTests {
 		assertThat(chat(secret).statusCode()).isEqualTo(401);
 	}
 
+	/**
+	 * The whole round a tenant admin makes: a key used from outside, an adapter uploaded
+	 * and answering in the playground from the real worker, the worker holding it, the
+	 * key rotated with an overlap, its limits set, and both requests in usage and the
+	 * audit log; another tenant's pages stay out of reach.
+	 */
+	@Test
+	void whenTenantAdminUploadsAnAdapterThenItAnswersAndShowsInUsageAndAuditLog() throws Exception {
+		Tenant own = this.tenants.create("a" + Long.toString(System.nanoTime(), 36), "Adapter team", "test");
+		String slug = own.getSlug();
+		String username = "admin-" + slug;
+		this.accounts.create(own.getId(), username, "correct horse battery", ConsoleRole.TENANT_ADMIN);
+		signIn(username, "correct horse battery");
+		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + slug);
+
+		browser.get(url("/console/t/" + slug + "/adapters"));
+		assertThat(browser.findElement(By.cssSelector(".empty")).getText()).contains("No adapters yet");
+		screenshot("15-adapters-empty");
+
+		// Files of a real PEFT adapter the worker's generator made for its model.
+		Path adapter = worker.adapters().resolve("demo-support");
+		Path config = adapter.resolve("adapter_config.json");
+		Path weights = adapter.resolve("adapter_model.safetensors");
+		upload("support-bot", weights, weights);
+		assertThat(browser.findElement(By.id("upload-config-error")).getText()).contains("adapter_config.json");
+		assertThat(browser.findElement(By.id("upload-config")).getDomAttribute("aria-invalid")).isEqualTo("true");
+		screenshot("16-adapter-upload-refused");
+		upload("support-bot", config, weights);
+		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + slug + "/adapters/support-bot?registered=v1");
+		assertThat(browser.findElement(By.id("served")).getText()).startsWith("v1");
+		screenshot("17-adapter-registered");
+
+		browser.get(url("/console/t/" + slug + "/keys"));
+		browser.findElement(By.id("key-name")).sendKeys("adapter client");
+		navigate(browser.findElement(By.id("create-key")));
+		String secret = browser.findElement(By.id("new-secret")).getDomProperty("value");
+		ApiKeyPrincipal key = this.keys.authenticate(secret).orElseThrow();
+		HttpResponse<String> completion = chat(secret, "support-bot");
+		assertThat(completion.statusCode()).as(completion.body()).isEqualTo(200);
+		assertThat(completion.body()).contains("\"choices\"");
+
+		browser.get(url("/console/t/" + slug + "/adapters/support-bot"));
+		navigate(browser.findElement(By.id("try-adapter")));
+		assertThat(new Select(browser.findElement(By.id("pg-model"))).getFirstSelectedOption().getText())
+			.isEqualTo("support-bot");
+		browser.findElement(By.id("pg-send")).click();
+		new WebDriverWait(browser, Duration.ofSeconds(60))
+			.until((driver) -> driver.findElement(By.id("pg-status")).getText().contains("completion tokens"));
+		assertThat(browser.findElement(By.id("pg-answer")).getText()).isNotBlank();
+		screenshot("18-playground-adapter");
+
+		// The gateway learns at once where it loaded the adapter; the page reads that.
+		browser.get(url("/console/t/" + slug + "/adapters/support-bot"));
+		assertThat(browser.findElement(By.cssSelector("#version-v1 .held-by")).getText()).startsWith("w-");
+		screenshot("19-adapter-held-by-worker");
+
+		browser.get(url("/console/t/" + slug + "/keys"));
+		WebElement row = browser.findElement(By.id("key-" + key.publicId()));
+		new Select(row.findElement(By.name("overlapHours"))).selectByValue("1");
+		navigate(row.findElement(By.cssSelector("form.rotate button")));
+		String successor = browser.findElement(By.id("new-secret")).getDomProperty("value");
+		assertThat(successor).startsWith("qvr_").isNotEqualTo(secret);
+		assertThat(browser.findElement(By.id("rotation-overlap")).getText()).contains("keeps working until");
+		screenshot("20-api-key-rotated");
+		assertThat(chat(secret, "support-bot").statusCode()).as("the old key, in its overlap").isEqualTo(200);
+		String successorId = this.keys.authenticate(successor).orElseThrow().publicId();
+		assertThat(chat(successor, worker.baseModel()).statusCode()).isEqualTo(200);
+		String lastUsed = "#key-" + key.publicId() + " td:nth-child(6)";
+		browser.get(url("/console/t/" + slug + "/keys"));
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (browser.findElement(By.cssSelector(lastUsed)).getText().equals("never")
+				&& System.nanoTime() < deadline) {
+			Thread.sleep(250);
+			browser.get(url("/console/t/" + slug + "/keys"));
+		}
+		assertThat(browser.findElement(By.cssSelector(lastUsed)).getText()).endsWith("UTC");
+
+		browser.get(url("/console/t/" + slug + "/limits"));
+		assertThat(browser.findElement(By.id("tenant-requestsPerMinute")).getDomAttribute("readonly")).isNotNull();
+		assertThat(browser.findElements(By.id("save-tenant-limits"))).isEmpty();
+		navigate(browser.findElement(By.cssSelector("a[href$='/limits/keys/" + successorId + "']")));
+		WebElement rpm = browser.findElement(By.id("key-requestsPerMinute"));
+		rpm.sendKeys("lots");
+		browser.findElement(By.id("key-tokensPerMinute")).sendKeys("100000");
+		navigate(browser.findElement(By.id("save-key-limits")));
+		assertThat(browser.findElement(By.id("key-requestsPerMinute-error")).getText()).contains("whole number");
+		assertThat(browser.findElement(By.id("key-tokensPerMinute")).getDomProperty("value")).isEqualTo("100000");
+		screenshot("21-key-limits-refused");
+		rpm = browser.findElement(By.id("key-requestsPerMinute"));
+		rpm.clear();
+		rpm.sendKeys("600");
+		navigate(browser.findElement(By.id("save-key-limits")));
+		assertThat(browser.findElement(By.cssSelector(".alert.success")).getText()).contains("saved");
+		assertThat(this.limits.ofKeyPublicId(own.getId(), successorId).requestsPerMinute()).isEqualTo(600);
+		browser.get(url("/console/t/" + slug + "/limits"));
+		assertThat(browser.findElement(By.id("key-limits")).getText()).contains("600").contains("100000");
+		screenshot("22-limits");
+
+		// Usage is written off the request path, within a second or so.
+		String adapterId = slug + "/support-bot@v1";
+		String usagePage = url("/console/t/" + slug + "/usage");
+		browser.get(usagePage);
+		deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (!usageShows(adapterId, "4") && System.nanoTime() < deadline) {
+			Thread.sleep(500);
+			browser.get(usagePage);
+		}
+		assertThat(browser.findElement(By.id("usage-requests")).getText()).isEqualTo("4");
+		assertThat(browser.findElement(By.id("usage-adapters")).getText()).contains(adapterId + " 3");
+		assertThat(browser.findElement(By.id("usage-keys")).getText()).contains(key.publicId() + " 2")
+			.contains(successorId + " 1")
+			.contains("People");
+		screenshot("23-usage");
+		HttpResponse<String> csv = get("/console/t/" + slug + "/usage/export");
+		assertThat(csv.statusCode()).isEqualTo(200);
+		assertThat(csv.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("text/csv"));
+		assertThat(csv.body().lines().toList()).first()
+			.isEqualTo("day,api_key,adapter,requests,errors,prompt_tokens,completion_tokens");
+		assertThat(csv.body()).contains("," + key.publicId() + "," + adapterId + ",2,0,");
+		browser.get(usagePage + "?from=2026-02-01&to=2026-01-01");
+		assertThat(browser.findElement(By.cssSelector("[role=alert]")).getText())
+			.contains("'from' must lie before 'to'");
+
+		browser.get(url("/console/t/" + slug));
+		assertThat(Long.parseLong(browser.findElement(By.id("stat-tokens")).getText())).isPositive();
+		screenshot("24-overview-tokens");
+
+		String filtered = url("/console/t/" + slug + "/audit?action=inference.completed");
+		browser.get(filtered);
+		deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+		while (browser.findElements(By.cssSelector("#events tbody tr")).size() < 4 && System.nanoTime() < deadline) {
+			Thread.sleep(500);
+			browser.get(filtered);
+		}
+		assertThat(browser.findElement(By.id("events")).getText()).contains(adapterId)
+			.contains(key.publicId())
+			.contains(username);
+		screenshot("25-audit-log-adapter-requests");
+		browser.get(url("/console/t/" + slug + "/audit?action=adapter.registered"));
+		assertThat(browser.findElement(By.id("events")).getText()).contains("support-bot");
+
+		for (String foreign : new String[] { "/console/t/default/adapters", "/console/t/default/usage",
+				"/console/t/default/usage/export", "/console/t/default/limits" }) {
+			assertThat(get(foreign).statusCode()).as(foreign).isEqualTo(404);
+		}
+		browser.get(url("/console/t/default/adapters"));
+		assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Page not found");
+		screenshot("26-other-tenant-adapters-not-found");
+	}
+
+	@Test
+	void whenMemberOrAuditorSignsInThenTheyChangeNothing() throws Exception {
+		Tenant own = this.tenants.create("m" + Long.toString(System.nanoTime(), 36), "Read-only team", "test");
+		String slug = own.getSlug();
+		this.accounts.create(own.getId(), "member-" + slug, "correct horse battery", ConsoleRole.MEMBER);
+		this.accounts.create(own.getId(), "auditor-" + slug, "correct horse battery", ConsoleRole.AUDITOR);
+
+		signIn("member-" + slug, "correct horse battery");
+		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + slug);
+		assertThat(browser.findElement(By.cssSelector(".menu")).getText()).contains("Adapters", "Usage", "Playground")
+			.doesNotContain("API keys", "Limits", "Audit log");
+		browser.get(url("/console/t/" + slug + "/adapters"));
+		assertThat(browser.findElements(By.tagName("form")).stream().map((form) -> form.getDomAttribute("action")))
+			.allSatisfy((action) -> assertThat(action).endsWith("/console/sign-out"));
+		screenshot("27-adapters-member-read-only");
+		browser.get(url("/console/t/" + slug + "/usage"));
+		assertThat(browser.findElement(By.cssSelector(".empty")).getText()).contains("No usage in this range");
+		screenshot("28-usage-empty");
+		for (String page : new String[] { "/keys", "/limits", "/audit" }) {
+			assertThat(get("/console/t/" + slug + page).statusCode()).as(page).isEqualTo(404);
+		}
+		// With a valid CSRF token, so only the role stands in the way.
+		assertThat(
+				post("/console/t/" + slug + "/adapters/register",
+						"name=nope&sourceUri=s3://b/nope&sha256=" + "ab".repeat(32)
+								+ "&rank=8&targetModules=q_proj&baseModel=" + worker.baseModel())
+					.statusCode())
+			.isEqualTo(404);
+		assertThat(post("/console/t/" + slug + "/limits", "requestsPerMinute=1").statusCode()).isEqualTo(404);
+
+		browser.manage().deleteAllCookies();
+		signIn("auditor-" + slug, "correct horse battery");
+		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + slug);
+		for (String page : new String[] { "/adapters", "/usage", "/limits", "/keys", "/playground" }) {
+			assertThat(get("/console/t/" + slug + page).statusCode()).as(page).isEqualTo(404);
+		}
+		assertThat(get("/console/t/" + slug + "/audit").statusCode()).isEqualTo(200);
+	}
+
 	@Test
 	void whenTenantAdminOpensAnotherTenantsPagesThenTheyAreNotFound() throws Exception {
 		Tenant own = this.tenants.create("c" + Long.toString(System.nanoTime(), 36), "Acme support", "test");
@@ -223,7 +420,9 @@ class ConsoleBrowserTests {
 		screenshot("11-audit-log-new-tenant");
 
 		for (String foreign : new String[] { "/console/t/default", "/console/t/default/keys",
-				"/console/t/default/audit", "/console/t/default/audit/events/1", "/console/switch?tenant=default" }) {
+				"/console/t/default/audit", "/console/t/default/audit/events/1", "/console/switch?tenant=default",
+				"/console/t/default/adapters/any", "/console/t/default/limits/keys/any",
+				"/console/t/default/playground" }) {
 			assertThat(get(foreign).statusCode()).as(foreign).isEqualTo(404);
 		}
 		browser.get(url("/console/t/default/keys"));
@@ -240,6 +439,21 @@ class ConsoleBrowserTests {
 		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + other.getSlug());
 		assertThat(browser.findElement(By.tagName("h1")).getText()).contains("Search team");
 		screenshot("13-tenant-switched");
+
+		// A tenant's own quota is the platform's to set.
+		browser.get(url("/console/t/" + other.getSlug() + "/limits"));
+		browser.findElement(By.id("tenant-concurrentRequests")).sendKeys("-3");
+		browser.findElement(By.id("tenant-tokenBudget")).sendKeys("5000000");
+		navigate(browser.findElement(By.id("save-tenant-limits")));
+		assertThat(browser.findElement(By.id("tenant-concurrentRequests-error")).getText()).contains("0 or more");
+		screenshot("29-tenant-limits-refused");
+		WebElement concurrent = browser.findElement(By.id("tenant-concurrentRequests"));
+		concurrent.clear();
+		concurrent.sendKeys("16");
+		new Select(browser.findElement(By.id("tenant-budgetPeriod"))).selectByValue("day");
+		navigate(browser.findElement(By.id("save-tenant-limits")));
+		assertThat(browser.findElement(By.cssSelector(".alert.success")).getText()).contains("saved");
+		assertThat(this.limits.ofTenant(other.getId())).isEqualTo(new Limits(null, null, 16, 5_000_000L, "day"));
 	}
 
 	@Test
@@ -312,12 +526,31 @@ class ConsoleBrowserTests {
 		});
 	}
 
+	private static void upload(String name, Path config, Path weights) {
+		WebElement field = browser.findElement(By.id("upload-name"));
+		field.clear();
+		field.sendKeys(name);
+		browser.findElement(By.id("upload-config")).sendKeys(config.toAbsolutePath().toString());
+		browser.findElement(By.id("upload-weights")).sendKeys(weights.toAbsolutePath().toString());
+		navigate(browser.findElement(By.id("upload")));
+	}
+
+	private static boolean usageShows(String adapterId, String requests) {
+		List<WebElement> total = browser.findElements(By.id("usage-requests"));
+		return !total.isEmpty() && total.getFirst().getText().equals(requests)
+				&& browser.findElement(By.id("usage-adapters")).getText().contains(adapterId);
+	}
+
 	private String bootstrapPassword() throws IOException {
 		return Files.readString(Path.of(this.home, "bootstrap-admin-password")).strip();
 	}
 
 	private HttpResponse<String> chat(String secret) throws IOException, InterruptedException {
-		String body = "{\"model\":\"" + worker.baseModel()
+		return chat(secret, worker.baseModel());
+	}
+
+	private HttpResponse<String> chat(String secret, String model) throws IOException, InterruptedException {
+		String body = "{\"model\":\"" + model
 				+ "\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":4,\"temperature\":0}";
 		return this.http.send(HttpRequest.newBuilder(URI.create(url("/v1/chat/completions")))
 			.header("Authorization", "Bearer " + secret)
@@ -334,6 +567,19 @@ class ConsoleBrowserTests {
 		Cookie session = browser.manage().getCookieNamed("QUIVER_CONSOLE");
 		return this.http.send(HttpRequest.newBuilder(URI.create(url(path)))
 			.header("Cookie", "QUIVER_CONSOLE=" + session.getValue())
+			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/**
+	 * A form POST with the browser's session and the CSRF token of the page it shows.
+	 */
+	private HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
+		Cookie session = browser.manage().getCookieNamed("QUIVER_CONSOLE");
+		String csrf = browser.findElement(By.cssSelector("input[name=_csrf]")).getDomProperty("value");
+		return this.http.send(HttpRequest.newBuilder(URI.create(url(path)))
+			.header("Cookie", "QUIVER_CONSOLE=" + session.getValue())
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.POST(HttpRequest.BodyPublishers.ofString(form + "&_csrf=" + csrf))
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 

@@ -31,6 +31,9 @@ public class AdapterService {
 
 	private static final Pattern SHA256 = Pattern.compile("^[0-9a-f]{64}$");
 
+	/** adapter_config.json is small; anything bigger is not one. */
+	private static final int MAX_CONFIG_BYTES = 1024 * 1024;
+
 	private final AdapterRepository adapters;
 
 	private final AdapterVersionRepository versions;
@@ -63,6 +66,18 @@ public class AdapterService {
 	}
 
 	/**
+	 * Refuses an {@code adapter_config.json} too large to be one, before it is read into
+	 * memory.
+	 * @param bytes its size
+	 * @throws IllegalArgumentException if it is too large
+	 */
+	public void requireConfigSize(long bytes) {
+		if (bytes > MAX_CONFIG_BYTES) {
+			throw new IllegalArgumentException("adapter_config.json is too large");
+		}
+	}
+
+	/**
 	 * Registers a new version from uploaded PEFT files after validating them.
 	 * @param tenant the tenant
 	 * @param name the adapter's name (created on first version)
@@ -77,6 +92,7 @@ public class AdapterService {
 	public AdapterVersion upload(Tenant tenant, String name, byte[] config, InputStream weights, String baseModel,
 			String registeredBy) throws IOException {
 		requireName(name);
+		requireConfigSize(config.length);
 		PeftSummary peft = PeftValidator.readConfig(config, baseModel);
 		AdapterStore.Staged staged = this.store.stage(weights, maxUploadBytes());
 		try {

@@ -29,9 +29,6 @@ import org.springframework.web.multipart.MultipartFile;
 @RestController
 class AdaptersController {
 
-	/** adapter_config.json is small; anything bigger is not one. */
-	private static final int MAX_CONFIG_BYTES = 1024 * 1024;
-
 	private final AdapterService adapters;
 
 	private final TenantPaths tenants;
@@ -69,9 +66,7 @@ class AdaptersController {
 			@RequestParam(name = "baseModel", required = false) String baseModel, Authentication authentication)
 			throws IOException {
 		Tenant owner = this.tenants.require(tenant);
-		if (config.getSize() > MAX_CONFIG_BYTES) {
-			throw new IllegalArgumentException("adapter_config.json is too large");
-		}
+		this.adapters.requireConfigSize(config.getSize());
 		try (InputStream in = weights.getInputStream()) {
 			return VersionView
 				.of(this.adapters.upload(owner, name, config.getBytes(), in, baseModel, authentication.getName()));

@@ -33,9 +33,7 @@ class UsageController {
 			@RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to) {
 		LocalDate last = (to != null) ? to : LocalDate.now(ZoneOffset.UTC);
 		LocalDate first = (from != null) ? from : last.minusDays(30);
-		if (first.isAfter(last) || first.plusDays(366).isBefore(last)) {
-			throw new IllegalArgumentException("'from' must lie before 'to' and at most a year apart");
-		}
+		UsageRepository.requireRange(first, last);
 		List<DailyUsage> days = this.usage.daily(this.tenants.require(tenant).getId(), first, last);
 		return new UsageReport(first, last, days.stream().mapToLong(DailyUsage::requests).sum(),
 				days.stream().mapToLong(DailyUsage::promptTokens).sum(),

@@ -1,6 +1,7 @@
 package io.quiver.tenancy.usage;
 
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -67,6 +68,21 @@ public class UsageRepository {
 	}
 
 	/**
+	 * Checks a range of days a caller asked for, before {@link #daily} reads it. Static,
+	 * so its message reaches the caller as it is, not translated into a data access
+	 * failure.
+	 * @param from the first day (inclusive)
+	 * @param to the last day (inclusive)
+	 * @throws IllegalArgumentException if {@code from} lies after {@code to}, or they lie
+	 * more than a year apart
+	 */
+	public static void requireRange(LocalDate from, LocalDate to) {
+		if (from.isAfter(to) || from.plusDays(366).isBefore(to)) {
+			throw new IllegalArgumentException("'from' must lie before 'to' and at most a year apart");
+		}
+	}
+
+	/**
 	 * @param tenantId the tenant
 	 * @param from the first day (inclusive)
 	 * @param to the last day (inclusive)
@@ -82,6 +98,20 @@ public class UsageRepository {
 					(row, index) -> new DailyUsage(row.getObject(1, LocalDate.class), row.getString(2),
 							row.getString(3), row.getLong(4), row.getLong(5), row.getLong(6), row.getLong(7)),
 					tenantId, from, to);
+	}
+
+	/**
+	 * @param tenantId the tenant
+	 * @param since the start of the window
+	 * @return prompt plus completion tokens metered since then (index
+	 * {@code usage_records_tenant_time} bounds the scan)
+	 */
+	@Transactional(readOnly = true)
+	public long tokensSince(UUID tenantId, Instant since) {
+		Long tokens = this.jdbc.queryForObject("""
+				select coalesce(sum(prompt_tokens + completion_tokens), 0) from usage_records
+				where tenant_id = ? and occurred_at >= ?""", Long.class, tenantId, Timestamp.from(since));
+		return (tokens != null) ? tokens : 0;
 	}
 
 }
