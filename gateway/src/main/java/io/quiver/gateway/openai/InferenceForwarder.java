@@ -135,11 +135,12 @@ public class InferenceForwarder {
 		byte[] forwardedBody = this.json.writeValueAsBytes(body);
 		LimitEnforcer.Admission admission = this.limits.admit(caller, estimateTokens(body, forwardedBody.length),
 				response);
-		UsageCapture capture = new UsageCapture(response, this.json, !clientWantsUsage);
+		UsageCapture capture = new UsageCapture(response, !clientWantsUsage);
+		InferenceCall call = new InferenceCall(caller.tenant(), target.baseModel(),
+				(target.adapter() != null) ? target.adapter().id() : null, endpoint.path(), forwardedBody, headers,
+				request.getHeader("traceparent"));
 		try {
-			this.proxy.forward(new InferenceCall(caller.tenant(), target.baseModel(),
-					(target.adapter() != null) ? target.adapter().id() : null, endpoint.path(), forwardedBody, headers,
-					request.getHeader("traceparent")), capture);
+			this.proxy.forward(call, capture);
 			capture.finish();
 		}
 		catch (OpenAiException ex) {
@@ -148,6 +149,9 @@ public class InferenceForwarder {
 		}
 		finally {
 			long tokens = capture.promptTokens() + capture.completionTokens();
+			if (capture.counted()) {
+				this.proxy.tokensUsed(call, capture.promptTokens(), capture.completionTokens());
+			}
 			this.limits.settle(admission, tokens);
 			attempt.recorded = true;
 			this.usage.record(new UsageRecord(caller.tenantId(), caller.keyPublicId(), caller.subject(),

@@ -57,10 +57,6 @@ public class InferenceProxy {
 
 	private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
 
-	private static final byte[] PROMPT_TOKENS = "\"prompt_tokens\":".getBytes(StandardCharsets.US_ASCII);
-
-	private static final byte[] COMPLETION_TOKENS = "\"completion_tokens\":".getBytes(StandardCharsets.US_ASCII);
-
 	private final WorkerPool pool;
 
 	private final WorkerRouter router;
@@ -257,8 +253,6 @@ public class InferenceProxy {
 		// short.
 		byte[] tail = new byte[32];
 		int tailLength = 0;
-		long input = 0;
-		long output = 0;
 		boolean wrote = false;
 		String failure = null;
 		InputStream in = upstream.body();
@@ -285,11 +279,6 @@ public class InferenceProxy {
 					response.setHeader("Cache-Control", "no-cache");
 					response.setHeader("X-Accel-Buffering", "no");
 				}
-				long prompt = number(buffer, read, PROMPT_TOKENS);
-				if (prompt >= 0) {
-					input = prompt;
-					output = Math.max(0, number(buffer, read, COMPLETION_TOKENS));
-				}
 				tailLength = appendTail(tail, tailLength, buffer, read);
 				try {
 					if (out == null) {
@@ -315,7 +304,6 @@ public class InferenceProxy {
 		if (failure == null && indexOf(tail, tailLength, DONE) < 0) {
 			failure = "truncated_stream";
 		}
-		this.metrics.tokens(call.tenant(), model(call), input, output);
 		if (failure == null) {
 			breaker.onSuccess(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
 			return null;
@@ -367,10 +355,6 @@ public class InferenceProxy {
 		if (upstream.status() >= 400) {
 			body = ErrorTranslation.toOpenAi(this.json, upstream.status(), body);
 		}
-		if (upstream.status() / 100 == 2) {
-			this.metrics.tokens(call.tenant(), model(call), number(body, body.length, PROMPT_TOKENS),
-					number(body, body.length, COMPLETION_TOKENS));
-		}
 		response.setStatus(upstream.status());
 		response.setContentType(contentType.startsWith("application/json") ? contentType : "application/json");
 		response.setContentLength(body.length);
@@ -381,6 +365,16 @@ public class InferenceProxy {
 			this.metrics.error("client_closed");
 		}
 		return null;
+	}
+
+	/**
+	 * Counts a relayed answer's tokens, as the worker reported them, in the GenAI meters.
+	 * @param call the request
+	 * @param input prompt tokens
+	 * @param output completion tokens
+	 */
+	public void tokensUsed(InferenceCall call, long input, long output) {
+		this.metrics.tokens(call.tenant(), model(call), input, output);
 	}
 
 	/**
@@ -475,27 +469,6 @@ public class InferenceProxy {
 			return i;
 		}
 		return -1;
-	}
-
-	/**
-	 * @return the integer after {@code key} (e.g. {@code "prompt_tokens":}), or -1
-	 */
-	static long number(byte[] bytes, int length, byte[] key) {
-		int at = indexOf(bytes, length, key);
-		if (at < 0) {
-			return -1;
-		}
-		int i = at + key.length;
-		while (i < length && bytes[i] == ' ') {
-			i++;
-		}
-		long value = 0;
-		int digits = 0;
-		while (i < length && bytes[i] >= '0' && bytes[i] <= '9' && digits < 12) {
-			value = value * 10 + (bytes[i++] - '0');
-			digits++;
-		}
-		return (digits > 0) ? value : -1;
 	}
 
 	private static boolean looksLikeJsonObject(byte[] body) {

@@ -8,9 +8,6 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Wraps the client's response to read the worker's {@code usage} as it passes: from the
@@ -24,11 +21,7 @@ public final class UsageCapture extends HttpServletResponseWrapper {
 	/** A plain answer larger than this is relayed but not metered. */
 	private static final int MAX_JSON_BYTES = 16 * 1024 * 1024;
 
-	private static final byte[] USAGE = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
-
 	private static final byte[] DATA = "data:".getBytes(StandardCharsets.US_ASCII);
-
-	private final JsonMapper json;
 
 	private final boolean stripUsageChunk;
 
@@ -44,13 +37,11 @@ public final class UsageCapture extends HttpServletResponseWrapper {
 
 	/**
 	 * @param response the client's response
-	 * @param json the mapper to read usage with
 	 * @param stripUsageChunk whether to remove a stream's usage chunk
 	 * @throws IOException if the response cannot be written
 	 */
-	public UsageCapture(HttpServletResponse response, JsonMapper json, boolean stripUsageChunk) throws IOException {
+	public UsageCapture(HttpServletResponse response, boolean stripUsageChunk) throws IOException {
 		super(response);
-		this.json = json;
 		this.stripUsageChunk = stripUsageChunk;
 		this.stream = new CapturingStream(response.getOutputStream());
 	}
@@ -122,24 +113,14 @@ public final class UsageCapture extends HttpServletResponseWrapper {
 	 * @return whether the bytes held a usage-only chunk (usage, no choices)
 	 */
 	private boolean readUsage(byte[] bytes, int from, int to) {
-		if (indexOf(bytes, from, to, USAGE) < 0) {
+		int usage = UsageScanner.usageObject(bytes, from, to);
+		if (usage < 0) {
 			return false;
 		}
-		try {
-			JsonNode root = this.json.readTree(new java.io.ByteArrayInputStream(bytes, from, to - from));
-			JsonNode usage = root.path("usage");
-			if (usage.isObject()) {
-				this.promptTokens = usage.path("prompt_tokens").asLong(0);
-				this.completionTokens = usage.path("completion_tokens").asLong(0);
-				this.counted = true;
-				JsonNode choices = root.path("choices");
-				return choices.isArray() && choices.isEmpty();
-			}
-		}
-		catch (JacksonException ex) {
-			// Not JSON after all (a worker's plain-text error): nothing to meter.
-		}
-		return false;
+		this.promptTokens = Math.max(0, UsageScanner.promptTokens(bytes, usage, to));
+		this.completionTokens = Math.max(0, UsageScanner.completionTokens(bytes, usage, to));
+		this.counted = true;
+		return UsageScanner.noChoices(bytes, from, usage);
 	}
 
 	private static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
