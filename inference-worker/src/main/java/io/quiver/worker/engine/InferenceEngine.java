@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import ai.djl.ndarray.NDManager;
+import io.quiver.worker.adapter.AdapterDownloadConfig;
 import io.quiver.worker.adapter.AdapterException;
 import io.quiver.worker.adapter.AdapterSource;
 import io.quiver.worker.adapter.AdapterStore;
@@ -91,7 +92,8 @@ public final class InferenceEngine implements AutoCloseable {
 	private final EngineMetrics metrics = new EngineMetrics();
 
 	/**
-	 * Loads a model directory and starts the engine thread.
+	 * Loads a model directory and starts the engine thread, with the default adapter
+	 * download settings.
 	 * @param modelDir the model directory (Hugging Face layout)
 	 * @param adaptersDir the adapters folder, or null
 	 * @param config the engine's sizes
@@ -99,6 +101,20 @@ public final class InferenceEngine implements AutoCloseable {
 	 * @throws IOException if the model cannot be loaded
 	 */
 	public static InferenceEngine start(Path modelDir, Path adaptersDir, EngineConfig config) throws IOException {
+		return start(modelDir, adaptersDir, config, AdapterDownloadConfig.defaults());
+	}
+
+	/**
+	 * Loads a model directory and starts the engine thread.
+	 * @param modelDir the model directory (Hugging Face layout)
+	 * @param adaptersDir the adapters folder, or null
+	 * @param config the engine's sizes
+	 * @param downloads how adapters from remote sources are downloaded
+	 * @return the running engine
+	 * @throws IOException if the model cannot be loaded
+	 */
+	public static InferenceEngine start(Path modelDir, Path adaptersDir, EngineConfig config,
+			AdapterDownloadConfig downloads) throws IOException {
 		ModelConfig modelConfig = ModelConfig.read(modelDir);
 		NDManager manager = Torch.newManager();
 		try {
@@ -108,7 +124,7 @@ public final class InferenceEngine implements AutoCloseable {
 			KvCache cache = new KvCache(manager, modelConfig.numLayers(), modelConfig.numKvHeads(),
 					modelConfig.headDim(), config.kvBlockSize(), config.kvBlocks());
 			AdapterStore adapters = new AdapterStore(modelConfig, adaptersDir, config.adapterHostBytes(),
-					config.adapterDeviceBytes());
+					config.adapterDeviceBytes(), downloads);
 			InferenceEngine engine = new InferenceEngine(modelConfig,
 					new EngineConfig(config.scheduler(), maxLength, config.kvBlockSize(), config.kvBlocks(),
 							config.adapterHostBytes(), config.adapterDeviceBytes()),
