@@ -449,10 +449,12 @@ public final class InferenceEngine implements AutoCloseable {
 			sampled.put(s.id(), token.id());
 			this.generated++;
 			if (seq.generated == 0) {
-				this.metrics.firstToken(System.nanoTime() - seq.request.arrived);
+				seq.firstTokenAt = System.nanoTime();
+				this.metrics.firstToken(seq.firstTokenAt - seq.request.arrived);
 			}
 			if (seq.accept(token, s.start() + s.tokens().length + 1)) {
 				finished.add(s.id());
+				this.metrics.finished(seq.generated, System.nanoTime() - seq.firstTokenAt);
 			}
 		}
 		this.scheduler.update(plan, sampled, finished);
@@ -632,6 +634,8 @@ public final class InferenceEngine implements AutoCloseable {
 		final List<GenerationEvent.TokenInfo> pendingTokens = new ArrayList<>();
 
 		int generated;
+
+		long firstTokenAt;
 
 		SequenceState(long id, int index, RequestState request, Sampler sampler, IncrementalDetokenizer detokenizer,
 				StopStringFilter stops) {
