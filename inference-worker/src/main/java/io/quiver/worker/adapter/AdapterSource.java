@@ -73,7 +73,9 @@ public record AdapterSource(URI uri, String sha256) {
 			throw new UnknownAdapterException(id);
 		}
 		Path dir = adaptersDir.resolve(id).normalize();
-		if (!dir.startsWith(adaptersDir.normalize()) || id.isBlank()) {
+		// no id names a hidden folder: the download cache may live in one
+		boolean hidden = id.startsWith(".") || id.contains("/.");
+		if (!dir.startsWith(adaptersDir.normalize()) || id.isBlank() || hidden) {
 			throw new UnknownAdapterException(id);
 		}
 		if (!Files.isDirectory(dir)) {
