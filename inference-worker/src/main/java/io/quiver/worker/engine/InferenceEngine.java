@@ -355,15 +355,20 @@ public final class InferenceEngine implements AutoCloseable {
 
 	private void admit(RequestState request) {
 		GenerationRequest r = request.request;
+		long first = -1;
 		for (int i = 0; i < r.n(); i++) {
 			long id = this.sequenceIds.incrementAndGet();
 			SequenceState seq = new SequenceState(id, i, request,
 					new Sampler(r.sampling(), this.modelConfig.vocabSize(), r.prompt(), i),
 					new IncrementalDetokenizer(this.tokenizer), new StopStringFilter(r.stop()));
-			if (!this.scheduler.add(id, r.prompt(), r.adapterId())) {
+			// the choices after the first share the first one's prompt blocks
+			if (!this.scheduler.add(id, r.prompt(), r.adapterId(), first)) {
 				finishRequest(request, new GenerationEvent.Failed(429, "rate_limit_exceeded", "queue_full",
 						"This worker's queue is full; retry shortly or on another worker"));
 				return;
+			}
+			if (first < 0) {
+				first = id;
 			}
 			request.live.add(id);
 			this.sequences.put(id, seq);

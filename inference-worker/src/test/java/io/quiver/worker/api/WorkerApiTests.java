@@ -153,6 +153,32 @@ class WorkerApiTests {
 	}
 
 	@Test
+	void whenManyChoicesShareTheirPromptThenEachEqualsASeparateRequestWithItsSeed() throws Exception {
+		// longer than one 16-token KV block, so the choices after the first take its
+		// blocks
+		String prompt = "The quick brown fox jumps over the lazy dog while the cat watches from the warm windowsill.";
+		String request = """
+				{"model":"%s","prompt":"%s","max_tokens":10,"temperature":1.0,"seed":%d,"n":%d,"ignore_eos":true}""";
+		JsonNode together = post("/v1/completions", request.formatted("tiny", prompt, 11, 3), 200);
+		assertThat(together.at("/usage/prompt_tokens").asInt()).isGreaterThan(16);
+		assertThat(together.get("choices")).hasSize(3);
+		List<String> texts = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			JsonNode choice = together.get("choices").get(i);
+			String alone = post("/v1/completions", request.formatted("tiny", prompt, 11 + i, 1), 200)
+				.at("/choices/0/text")
+				.asString();
+			assertThat(choice.get("text").asString()).as("choice %d", i).isEqualTo(alone);
+			texts.add(alone);
+		}
+		assertThat(texts).doesNotHaveDuplicates();
+		JsonNode adapted = post("/v1/completions", request.formatted("demo-sql", prompt, 5, 2), 200);
+		assertThat(adapted.at("/choices/1/text").asString())
+			.isEqualTo(post("/v1/completions", request.formatted("demo-sql", prompt, 6, 1), 200).at("/choices/0/text")
+				.asString());
+	}
+
+	@Test
 	void whenInputIsBadThenTheOpenAiEnvelopeSaysWhy() throws Exception {
 		JsonNode unknown = post("/v1/chat/completions", """
 				{"model":"nope","messages":[{"role":"user","content":"Hi"}]}""", 404);
