@@ -8,10 +8,15 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -25,6 +30,8 @@ import org.slf4j.LoggerFactory;
  * goes to a temporary folder first, is checked against the digest the request names, and
  * only then renamed into place, so a folder in the cache is always whole and verified.
  * Callers load one id at a time (the {@link AdapterStore} single-flights loads per id).
+ * Beyond {@link AdapterDownloadConfig#cacheMaxBytes()} the least recently used folders
+ * are deleted, never one used in the last minute (a load may be reading it).
  */
 final class AdapterDownloads implements AutoCloseable {
 
@@ -73,6 +80,7 @@ final class AdapterDownloads implements AutoCloseable {
 				: "nosha-" + sha256Hex(source.uri().toString()).substring(0, 16);
 		Path target = folder.resolve(key);
 		if (Files.isRegularFile(target.resolve(WEIGHTS)) && Files.isRegularFile(target.resolve(CONFIG))) {
+			touch(target);
 			return new Downloaded(target, (source.sha256() != null) ? key : null);
 		}
 		long started = System.nanoTime();
@@ -102,10 +110,12 @@ final class AdapterDownloads implements AutoCloseable {
 			catch (AtomicMoveNotSupportedException ex) {
 				Files.move(temp, target);
 			}
+			touch(target);
 			if (logger.isInfoEnabled()) {
 				logger.info("Downloaded adapter {} from {} in {} ms", id, source.redacted(),
 						(System.nanoTime() - started) / 1_000_000);
 			}
+			prune();
 			return new Downloaded(target, digest);
 		}
 		catch (IOException ex) {
@@ -114,6 +124,68 @@ final class AdapterDownloads implements AutoCloseable {
 		}
 		finally {
 			deleteTree(temp);
+		}
+	}
+
+	/**
+	 * Deletes the least recently used downloads while the cache holds more than its
+	 * budget, sparing those used in the last minute.
+	 */
+	synchronized void prune() {
+		record Entry(Path dir, long bytes, FileTime used) {
+		}
+		List<Entry> entries = new ArrayList<>();
+		long total = 0;
+		try (Stream<Path> ids = Files.list(this.config.cacheDir())) {
+			for (Path id : ids.filter(Files::isDirectory).toList()) {
+				try (Stream<Path> versions = Files.list(id)) {
+					for (Path version : versions.filter(Files::isDirectory).toList()) {
+						if (version.getFileName().toString().startsWith(".")) {
+							continue;
+						}
+						long bytes = size(version);
+						entries.add(new Entry(version, bytes, Files.getLastModifiedTime(version)));
+						total += bytes;
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			logger.warn("Could not list the adapter download cache {}: {}", this.config.cacheDir(), ex.toString());
+			return;
+		}
+		entries.sort(Comparator.comparing(Entry::used));
+		FileTime recent = FileTime.from(Instant.now().minus(Duration.ofMinutes(1)));
+		for (Entry entry : entries) {
+			if (total <= this.config.cacheMaxBytes()) {
+				break;
+			}
+			if (entry.used().compareTo(recent) > 0) {
+				continue;
+			}
+			deleteTree(entry.dir());
+			total -= entry.bytes();
+			logger.info("Deleted the cached download {} ({} bytes) to stay within {} bytes",
+					this.config.cacheDir().relativize(entry.dir()), entry.bytes(), this.config.cacheMaxBytes());
+		}
+	}
+
+	private static long size(Path dir) throws IOException {
+		long bytes = 0;
+		try (Stream<Path> files = Files.list(dir)) {
+			for (Path file : files.toList()) {
+				bytes += Files.size(file);
+			}
+		}
+		return bytes;
+	}
+
+	private static void touch(Path dir) {
+		try {
+			Files.setLastModifiedTime(dir, FileTime.from(Instant.now()));
+		}
+		catch (IOException ex) {
+			logger.debug("Could not touch {}", dir, ex);
 		}
 	}
 

@@ -209,6 +209,11 @@ public final class AdapterStore implements AutoCloseable {
 			}
 			this.digests.put(id, digest);
 		}
+		else if (verified != null) {
+			// known from the download: a later request naming a digest needs no cached
+			// file
+			this.digests.put(id, verified);
+		}
 		else {
 			this.digests.remove(id);
 		}

@@ -17,6 +17,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param cacheDir the folder downloads are kept in; defaults to
  * {@code quiver-adapter-cache} under the temporary folder
+ * @param cacheMaxSize the downloads kept at most; the least recently used go first
  * @param connectTimeout how long to wait for a connection
  * @param readTimeout how long a read may wait for the next bytes
  * @param maxSize the largest adapter file accepted
@@ -26,9 +27,10 @@ import org.springframework.validation.annotation.Validated;
  */
 @ConfigurationProperties("quiver.worker.sources")
 @Validated
-record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10s") Duration connectTimeout,
-		@DefaultValue("60s") Duration readTimeout, @DefaultValue("4GB") DataSize maxSize,
-		@DefaultValue("false") boolean allowHttp, @DefaultValue S3 s3, @DefaultValue Hf hf) {
+record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize cacheMaxSize,
+		@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration readTimeout,
+		@DefaultValue("4GB") DataSize maxSize, @DefaultValue("false") boolean allowHttp, @DefaultValue S3 s3,
+		@DefaultValue Hf hf) {
 
 	/**
 	 * S3 settings; credentials always come from the AWS default chain.
@@ -67,8 +69,9 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10s") Duration con
 	AdapterDownloadConfig toConfig(String environmentToken) {
 		Path cache = (this.cacheDir != null) ? this.cacheDir : AdapterDownloadConfig.defaults().cacheDir();
 		String token = (this.hf.token() != null && !this.hf.token().isBlank()) ? this.hf.token() : environmentToken;
-		return new AdapterDownloadConfig(cache, this.connectTimeout, this.readTimeout, this.maxSize.toBytes(),
-				this.allowHttp, this.s3.region(), this.s3.endpoint(), this.s3.pathStyle(), this.hf.endpoint(), token);
+		return new AdapterDownloadConfig(cache, this.cacheMaxSize.toBytes(), this.connectTimeout, this.readTimeout,
+				this.maxSize.toBytes(), this.allowHttp, this.s3.region(), this.s3.endpoint(), this.s3.pathStyle(),
+				this.hf.endpoint(), token);
 	}
 
 }

@@ -110,6 +110,31 @@ class AdapterDownloadsTests {
 	}
 
 	@Test
+	void whenTheCacheOutgrowsItsBudgetThenTheLeastRecentlyUsedDownloadsGoButNotRecentOnes() throws Exception {
+		// every file the server sends is 1000 bytes: 2000 per adapter
+		try (AdapterDownloads downloads = new AdapterDownloads(config(true, 1 << 20, null, 5000))) {
+			Path a = downloads.fetch("a@v1", new AdapterSource(URI.create(url("/files/a")), null)).directory();
+			Path b = downloads.fetch("b@v1", new AdapterSource(URI.create(url("/files/b")), null)).directory();
+			java.nio.file.Files.setLastModifiedTime(a,
+					java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(300)));
+			java.nio.file.Files.setLastModifiedTime(b,
+					java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(200)));
+			Path c = downloads.fetch("c@v1", new AdapterSource(URI.create(url("/files/c")), null)).directory();
+			assertThat(a).doesNotExist();
+			assertThat(b).isDirectory();
+			assertThat(c).isDirectory();
+			// now every download was used within the last minute: the cache goes over its
+			// budget rather than delete what a load may be reading
+			assertThat(downloads.fetch("b@v1", new AdapterSource(URI.create(url("/files/b")), null)).directory())
+				.isEqualTo(b);
+			Path d = downloads.fetch("d@v1", new AdapterSource(URI.create(url("/files/d")), null)).directory();
+			assertThat(b).isDirectory();
+			assertThat(c).isDirectory();
+			assertThat(d).isDirectory();
+		}
+	}
+
+	@Test
 	void whenAnIdIsTurnedIntoAFolderNameThenItIsOneSafeSegment() {
 		assertThat(AdapterDownloads.folderName("acme/support@v3")).isEqualTo("acme%2Fsupport%40v3");
 		assertThat(AdapterDownloads.folderName("..")).isEqualTo("%2E%2E");
@@ -120,8 +145,12 @@ class AdapterDownloadsTests {
 	}
 
 	private AdapterDownloadConfig config(boolean allowHttp, long maxBytes, String token) {
-		return new AdapterDownloadConfig(this.dir.resolve("cache"), Duration.ofSeconds(5), Duration.ofSeconds(5),
-				maxBytes, allowHttp, null, null, false, URI.create(url("")), token);
+		return config(allowHttp, maxBytes, token, 1 << 20);
+	}
+
+	private AdapterDownloadConfig config(boolean allowHttp, long maxBytes, String token, long cacheMaxBytes) {
+		return new AdapterDownloadConfig(this.dir.resolve("cache"), cacheMaxBytes, Duration.ofSeconds(5),
+				Duration.ofSeconds(5), maxBytes, allowHttp, null, null, false, URI.create(url("")), token);
 	}
 
 }
