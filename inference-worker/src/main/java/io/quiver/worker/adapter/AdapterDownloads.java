@@ -141,6 +141,12 @@ final class AdapterDownloads implements AutoCloseable {
 				try (Stream<Path> versions = Files.list(id)) {
 					for (Path version : versions.filter(Files::isDirectory).toList()) {
 						if (version.getFileName().toString().startsWith(".")) {
+							// a download in progress, or one a stopped process left
+							// behind
+							if (Files.getLastModifiedTime(version)
+								.compareTo(FileTime.from(Instant.now().minus(Duration.ofHours(1)))) < 0) {
+								deleteTree(version);
+							}
 							continue;
 						}
 						long bytes = size(version);

@@ -119,7 +119,12 @@ class AdapterDownloadsTests {
 					java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(300)));
 			java.nio.file.Files.setLastModifiedTime(b,
 					java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(200)));
+			Path abandoned = a.resolveSibling(".download-abandoned");
+			java.nio.file.Files.createDirectories(abandoned);
+			java.nio.file.Files.setLastModifiedTime(abandoned,
+					java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(7200)));
 			Path c = downloads.fetch("c@v1", new AdapterSource(URI.create(url("/files/c")), null)).directory();
+			assertThat(abandoned).doesNotExist();
 			assertThat(a).doesNotExist();
 			assertThat(b).isDirectory();
 			assertThat(c).isDirectory();
