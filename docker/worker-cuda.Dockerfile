@@ -56,6 +56,7 @@ ENV PYTORCH_LIBRARY_PATH=/opt/djl/pytorch \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dai.djl.offline=true" \
     QUIVER_WORKER_MODEL_DIR=/models/base \
     QUIVER_WORKER_ADAPTERS_DIR=/var/cache/quiver/adapters \
+    QUIVER_WORKER_SOURCES_CACHE_DIR=/var/cache/quiver/adapters/.downloads \
     NVIDIA_VISIBLE_DEVICES=all \
     NVIDIA_DRIVER_CAPABILITIES=compute,utility
 USER 10001:10001

@@ -27,7 +27,8 @@ ENV DJL_CACHE_DIR=/tmp/djl \
     PYTORCH_FLAVOR=cpu \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp -Dai.djl.offline=true" \
     QUIVER_WORKER_MODEL_DIR=/models/base \
-    QUIVER_WORKER_ADAPTERS_DIR=/var/cache/quiver/adapters
+    QUIVER_WORKER_ADAPTERS_DIR=/var/cache/quiver/adapters \
+    QUIVER_WORKER_SOURCES_CACHE_DIR=/var/cache/quiver/adapters/.downloads
 USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=300s --retries=3 \

@@ -49,6 +49,12 @@ public final class AdapterStore implements AutoCloseable {
 
 	private final Map<String, String> digests = new ConcurrentHashMap<>();
 
+	// the directory each held adapter was read from (for remote sources, its cached
+	// download)
+	private final Map<String, Path> directories = new ConcurrentHashMap<>();
+
+	private final AdapterDownloads downloads;
+
 	private final AtomicLong clock = new AtomicLong();
 
 	// device tier: touched only by the engine thread, in LRU order
@@ -72,12 +78,15 @@ public final class AdapterStore implements AutoCloseable {
 	 * @param adaptersDir the folder whose sub-folders are servable by name, or null
 	 * @param hostBudget bytes of fused factors the host tier keeps
 	 * @param deviceBudget bytes of tensors the device tier keeps
+	 * @param downloads how adapters from remote sources are downloaded and cached
 	 */
-	public AdapterStore(ModelConfig config, Path adaptersDir, long hostBudget, long deviceBudget) {
+	public AdapterStore(ModelConfig config, Path adaptersDir, long hostBudget, long deviceBudget,
+			AdapterDownloadConfig downloads) {
 		this.config = config;
 		this.adaptersDir = adaptersDir;
 		this.hostBudget = hostBudget;
 		this.deviceBudget = deviceBudget;
+		this.downloads = new AdapterDownloads(downloads);
 	}
 
 	public AdapterMetrics metrics() {
@@ -138,9 +147,13 @@ public final class AdapterStore implements AutoCloseable {
 			if (existing.isDone()) {
 				this.metrics.hit(AdapterTier.HOST);
 				if (source.sha256() != null) {
+					Path dir = this.directories.get(id);
+					if (dir == null) {
+						return CompletableFuture
+							.failedFuture(new AdapterException("adapter " + id + " is being evicted; retry"));
+					}
 					String held = this.digests.computeIfAbsent(id,
-							(k) -> sha256(source.directory(id, this.adaptersDir).resolve("adapter_model.safetensors"),
-									id));
+							(k) -> sha256(dir.resolve(AdapterDownloads.WEIGHTS), id));
 					if (!source.sha256().equalsIgnoreCase(held)) {
 						return CompletableFuture.failedFuture(new AdapterException("adapter " + id
 								+ " is held with a different sha256 than the request names; use a new version id"));
@@ -177,14 +190,29 @@ public final class AdapterStore implements AutoCloseable {
 	}
 
 	private LoraWeights read(String id, AdapterSource source) {
-		Path dir = source.directory(id, this.adaptersDir);
+		Path dir;
+		String verified = null;
+		if (source.isRemote()) {
+			AdapterDownloads.Downloaded downloaded = this.downloads.fetch(id, source);
+			dir = downloaded.directory();
+			verified = downloaded.sha256();
+		}
+		else {
+			dir = source.directory(id, this.adaptersDir);
+		}
+		this.directories.put(id, dir);
 		if (source.sha256() != null) {
-			String digest = sha256(dir.resolve("adapter_model.safetensors"), id);
+			String digest = (verified != null) ? verified : sha256(dir.resolve(AdapterDownloads.WEIGHTS), id);
 			if (!source.sha256().equalsIgnoreCase(digest)) {
 				throw new AdapterException("adapter " + id + " failed verification: adapter_model.safetensors has "
 						+ "sha256 " + digest + ", the request named " + source.sha256());
 			}
 			this.digests.put(id, digest);
+		}
+		else if (verified != null) {
+			// known from the download: a later request naming a digest needs no cached
+			// file
+			this.digests.put(id, verified);
 		}
 		else {
 			this.digests.remove(id);
@@ -317,6 +345,8 @@ public final class AdapterStore implements AutoCloseable {
 		}
 		this.host.remove(id);
 		this.digests.remove(id);
+		this.directories.remove(id);
+		this.downloads.forget(id);
 		publish();
 		return true;
 	}
@@ -358,6 +388,7 @@ public final class AdapterStore implements AutoCloseable {
 	@Override
 	public void close() {
 		this.loader.shutdownNow();
+		this.downloads.close();
 		this.device.clear();
 		this.deviceIds.clear();
 		this.banks.values().forEach(LoraBank::close);

@@ -1,8 +1,12 @@
 package io.quiver.worker.api;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quiver.worker.adapter.AdapterMetrics;
 import io.quiver.worker.adapter.AdapterTier;
 import io.quiver.worker.engine.EngineMetrics;
@@ -13,8 +17,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Publishes the engine's counters as Prometheus meters ({@code /actuator/prometheus}):
- * queue depth, running sequences, KV-cache use, batch size, tokens, time to first token,
- * step time, adapter loads, evictions and hits by tier.
+ * queue depth, running sequences, KV-cache use, batch size, tokens, step time, adapter
+ * loads, evictions and hits by tier; and histograms of time to first token and time per
+ * output token.
  */
 @Component
 class EngineMeters implements SmartInitializingSingleton {
@@ -43,9 +48,31 @@ class EngineMeters implements SmartInitializingSingleton {
 		FunctionCounter.builder("quiver.worker.generated.tokens", m, EngineMetrics::sampledTokens)
 			.register(this.registry);
 		FunctionCounter.builder("quiver.worker.step.seconds", m, EngineMetrics::stepSeconds).register(this.registry);
-		FunctionCounter.builder("quiver.worker.first.tokens", m, EngineMetrics::firstTokens).register(this.registry);
-		FunctionCounter.builder("quiver.worker.time.to.first.token.seconds", m, EngineMetrics::firstTokenSeconds)
+		Timer timeToFirstToken = Timer.builder("quiver.worker.time.to.first.token")
+			.description("Time from a request's arrival to each of its sequences' first token")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofMinutes(2))
 			.register(this.registry);
+		Timer timePerOutputToken = Timer.builder("quiver.worker.time.per.output.token")
+			.description("Per finished sequence: time from its first token to its last over the tokens after the first")
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofSeconds(30))
+			.register(this.registry);
+		m.listen(new EngineMetrics.LatencyListener() {
+
+			@Override
+			public void timeToFirstToken(long nanos) {
+				timeToFirstToken.record(nanos, TimeUnit.NANOSECONDS);
+			}
+
+			@Override
+			public void timePerOutputToken(long nanos) {
+				timePerOutputToken.record(nanos, TimeUnit.NANOSECONDS);
+			}
+
+		});
 		FunctionCounter.builder("quiver.worker.adapter.loads", a, AdapterMetrics::loads).register(this.registry);
 		FunctionCounter.builder("quiver.worker.adapter.load.seconds", a, AdapterMetrics::loadSeconds)
 			.register(this.registry);

@@ -46,8 +46,9 @@ final class GenerationCall {
 			catch (IllegalArgumentException ex) {
 				throw OpenAiException.invalid(null, "Quiver-Adapter-Source is not a URI");
 			}
-			if (!"file".equals(parsed.getScheme())) {
-				throw OpenAiException.invalid(null, "Quiver-Adapter-Source must be a file:// URI on this worker");
+			if (parsed.getScheme() == null || !AdapterSource.SCHEMES.contains(parsed.getScheme())) {
+				throw OpenAiException.invalid(null,
+						"Quiver-Adapter-Source must be a file://, https://, s3:// or hf:// URI");
 			}
 		}
 		if (sha256 != null && !sha256.matches("[0-9a-fA-F]{64}")) {

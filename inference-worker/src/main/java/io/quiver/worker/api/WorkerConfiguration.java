@@ -13,18 +13,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * Builds the engine from {@link WorkerProperties}.
  */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(WorkerProperties.class)
+@EnableConfigurationProperties({ WorkerProperties.class, AdapterSourcesProperties.class })
 class WorkerConfiguration {
 
 	private static final Logger logger = LoggerFactory.getLogger(WorkerConfiguration.class);
 
 	@Bean(destroyMethod = "close")
-	InferenceEngine inferenceEngine(WorkerProperties properties) throws IOException {
+	InferenceEngine inferenceEngine(WorkerProperties properties, AdapterSourcesProperties sources,
+			Environment environment) throws IOException {
 		ModelConfig model = ModelConfig.read(properties.modelDir());
 		long perToken = KvCache.bytesPerToken(model.numLayers(), model.numKvHeads(), model.headDim());
 		// No more cache than max-running sequences of the longest served length can use.
@@ -37,7 +39,8 @@ class WorkerConfiguration {
 				properties.maxModelLength(), properties.kvBlockSize(), blocks, properties.adapterHostMemory().toBytes(),
 				properties.adapterDeviceMemory().toBytes());
 		long started = System.nanoTime();
-		InferenceEngine engine = InferenceEngine.start(properties.modelDir(), properties.adaptersDir(), config);
+		InferenceEngine engine = InferenceEngine.start(properties.modelDir(), properties.adaptersDir(), config,
+				sources.toConfig(environment.getProperty("HF_TOKEN")));
 		logger.info("Loaded model {} ({} family, {} layers, {} parameters) in {} ms; KV cache {} blocks of {} tokens",
 				properties.resolvedModelId(), model.family(), model.numLayers(), model.parameterCount(),
 				(System.nanoTime() - started) / 1_000_000, blocks, properties.kvBlockSize());

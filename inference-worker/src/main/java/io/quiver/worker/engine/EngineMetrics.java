@@ -5,9 +5,45 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters the engine thread updates and the metrics endpoint reads: steps, batch rows,
- * tokens, time to first token and time per step.
+ * tokens and time per step; and each sequence's latencies, handed to a
+ * {@link LatencyListener} (the API layer records them as histograms).
  */
 public final class EngineMetrics {
+
+	/**
+	 * Receives each sequence's latencies, on the engine thread; must be quick and never
+	 * block.
+	 */
+	public interface LatencyListener {
+
+		/**
+		 * A sequence drew its first token.
+		 * @param nanos since its request arrived
+		 */
+		void timeToFirstToken(long nanos);
+
+		/**
+		 * A sequence finished with at least two tokens.
+		 * @param nanos the time from its first token to its last, divided by the tokens
+		 * after the first
+		 */
+		void timePerOutputToken(long nanos);
+
+	}
+
+	private static final LatencyListener NONE = new LatencyListener() {
+
+		@Override
+		public void timeToFirstToken(long nanos) {
+		}
+
+		@Override
+		public void timePerOutputToken(long nanos) {
+		}
+
+	};
+
+	private volatile LatencyListener latencies = NONE;
 
 	private final LongAdder steps = new LongAdder();
 
@@ -16,10 +52,6 @@ public final class EngineMetrics {
 	private final LongAdder sampledTokens = new LongAdder();
 
 	private final LongAdder stepNanos = new LongAdder();
-
-	private final LongAdder firstTokens = new LongAdder();
-
-	private final LongAdder firstTokenNanos = new LongAdder();
 
 	private final AtomicLong lastBatchRows = new AtomicLong();
 
@@ -32,8 +64,21 @@ public final class EngineMetrics {
 	}
 
 	void firstToken(long nanos) {
-		this.firstTokens.increment();
-		this.firstTokenNanos.add(nanos);
+		this.latencies.timeToFirstToken(nanos);
+	}
+
+	void finished(int tokens, long firstToLastNanos) {
+		if (tokens >= 2) {
+			this.latencies.timePerOutputToken(firstToLastNanos / (tokens - 1));
+		}
+	}
+
+	/**
+	 * Sets who receives each sequence's latencies.
+	 * @param listener the listener
+	 */
+	public void listen(LatencyListener listener) {
+		this.latencies = (listener != null) ? listener : NONE;
 	}
 
 	public long steps() {
@@ -50,14 +95,6 @@ public final class EngineMetrics {
 
 	public double stepSeconds() {
 		return this.stepNanos.sum() / 1e9;
-	}
-
-	public long firstTokens() {
-		return this.firstTokens.sum();
-	}
-
-	public double firstTokenSeconds() {
-		return this.firstTokenNanos.sum() / 1e9;
 	}
 
 	public long lastBatchRows() {

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import ai.djl.ndarray.NDManager;
+import io.quiver.worker.adapter.AdapterDownloadConfig;
 import io.quiver.worker.adapter.AdapterException;
 import io.quiver.worker.adapter.AdapterSource;
 import io.quiver.worker.adapter.AdapterStore;
@@ -91,7 +92,8 @@ public final class InferenceEngine implements AutoCloseable {
 	private final EngineMetrics metrics = new EngineMetrics();
 
 	/**
-	 * Loads a model directory and starts the engine thread.
+	 * Loads a model directory and starts the engine thread, with the default adapter
+	 * download settings.
 	 * @param modelDir the model directory (Hugging Face layout)
 	 * @param adaptersDir the adapters folder, or null
 	 * @param config the engine's sizes
@@ -99,6 +101,20 @@ public final class InferenceEngine implements AutoCloseable {
 	 * @throws IOException if the model cannot be loaded
 	 */
 	public static InferenceEngine start(Path modelDir, Path adaptersDir, EngineConfig config) throws IOException {
+		return start(modelDir, adaptersDir, config, AdapterDownloadConfig.defaults());
+	}
+
+	/**
+	 * Loads a model directory and starts the engine thread.
+	 * @param modelDir the model directory (Hugging Face layout)
+	 * @param adaptersDir the adapters folder, or null
+	 * @param config the engine's sizes
+	 * @param downloads how adapters from remote sources are downloaded
+	 * @return the running engine
+	 * @throws IOException if the model cannot be loaded
+	 */
+	public static InferenceEngine start(Path modelDir, Path adaptersDir, EngineConfig config,
+			AdapterDownloadConfig downloads) throws IOException {
 		ModelConfig modelConfig = ModelConfig.read(modelDir);
 		NDManager manager = Torch.newManager();
 		try {
@@ -108,7 +124,7 @@ public final class InferenceEngine implements AutoCloseable {
 			KvCache cache = new KvCache(manager, modelConfig.numLayers(), modelConfig.numKvHeads(),
 					modelConfig.headDim(), config.kvBlockSize(), config.kvBlocks());
 			AdapterStore adapters = new AdapterStore(modelConfig, adaptersDir, config.adapterHostBytes(),
-					config.adapterDeviceBytes());
+					config.adapterDeviceBytes(), downloads);
 			InferenceEngine engine = new InferenceEngine(modelConfig,
 					new EngineConfig(config.scheduler(), maxLength, config.kvBlockSize(), config.kvBlocks(),
 							config.adapterHostBytes(), config.adapterDeviceBytes()),
@@ -339,15 +355,20 @@ public final class InferenceEngine implements AutoCloseable {
 
 	private void admit(RequestState request) {
 		GenerationRequest r = request.request;
+		long first = -1;
 		for (int i = 0; i < r.n(); i++) {
 			long id = this.sequenceIds.incrementAndGet();
 			SequenceState seq = new SequenceState(id, i, request,
 					new Sampler(r.sampling(), this.modelConfig.vocabSize(), r.prompt(), i),
 					new IncrementalDetokenizer(this.tokenizer), new StopStringFilter(r.stop()));
-			if (!this.scheduler.add(id, r.prompt(), r.adapterId())) {
+			// the choices after the first share the first one's prompt blocks
+			if (!this.scheduler.add(id, r.prompt(), r.adapterId(), first)) {
 				finishRequest(request, new GenerationEvent.Failed(429, "rate_limit_exceeded", "queue_full",
 						"This worker's queue is full; retry shortly or on another worker"));
 				return;
+			}
+			if (first < 0) {
+				first = id;
 			}
 			request.live.add(id);
 			this.sequences.put(id, seq);
@@ -433,10 +454,12 @@ public final class InferenceEngine implements AutoCloseable {
 			sampled.put(s.id(), token.id());
 			this.generated++;
 			if (seq.generated == 0) {
-				this.metrics.firstToken(System.nanoTime() - seq.request.arrived);
+				seq.firstTokenAt = System.nanoTime();
+				this.metrics.firstToken(seq.firstTokenAt - seq.request.arrived);
 			}
 			if (seq.accept(token, s.start() + s.tokens().length + 1)) {
 				finished.add(s.id());
+				this.metrics.finished(seq.generated, System.nanoTime() - seq.firstTokenAt);
 			}
 		}
 		this.scheduler.update(plan, sampled, finished);
@@ -616,6 +639,8 @@ public final class InferenceEngine implements AutoCloseable {
 		final List<GenerationEvent.TokenInfo> pendingTokens = new ArrayList<>();
 
 		int generated;
+
+		long firstTokenAt;
 
 		SequenceState(long id, int index, RequestState request, Sampler sampler, IncrementalDetokenizer detokenizer,
 				StopStringFilter stops) {

@@ -4,8 +4,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * Hands out KV-cache blocks. Plain Java, so the scheduler can plan with it and its tests
- * need no tensors.
+ * Hands out KV-cache blocks, reference counted so sequences can share the blocks of a
+ * common prefix (the choices of one request share their prompt's). Plain Java, so the
+ * scheduler can plan with it and its tests need no tensors.
  */
 public final class BlockAllocator {
 
@@ -14,6 +15,9 @@ public final class BlockAllocator {
 	private final int totalBlocks;
 
 	private final Deque<Integer> free = new ArrayDeque<>();
+
+	// holders of each block; a block is free at zero
+	private final int[] references;
 
 	/**
 	 * @param blockSize token slots per block
@@ -25,6 +29,7 @@ public final class BlockAllocator {
 		}
 		this.blockSize = blockSize;
 		this.totalBlocks = totalBlocks;
+		this.references = new int[totalBlocks];
 		for (int i = 0; i < totalBlocks; i++) {
 			this.free.addLast(i);
 		}
@@ -57,12 +62,34 @@ public final class BlockAllocator {
 		if (block == null) {
 			throw new IllegalStateException("KV cache is full");
 		}
+		this.references[block] = 1;
 		return block;
 	}
 
-	/** Gives a block back. */
+	/**
+	 * Adds a holder to a block in use: it is freed when every holder has released it.
+	 * @param block the block
+	 */
+	public void share(int block) {
+		if (this.references[block] <= 0) {
+			throw new IllegalStateException("block " + block + " is free");
+		}
+		this.references[block]++;
+	}
+
+	/** Gives a block back; it is free once its last holder gives it back. */
 	public void release(int block) {
-		this.free.addFirst(block);
+		if (this.references[block] <= 0) {
+			throw new IllegalStateException("block " + block + " is already free");
+		}
+		if (--this.references[block] == 0) {
+			this.free.addFirst(block);
+		}
+	}
+
+	/** How many sequences hold a block (0 when free). */
+	public int holders(int block) {
+		return this.references[block];
 	}
 
 	/** The share of blocks in use, 0..1. */

@@ -24,6 +24,12 @@ import io.quiver.worker.kvcache.BlockAllocator;
  * decode needs a block and none is free, the most recently admitted sequence is
  * preempted: its blocks are freed and it waits at the front of the queue to be recomputed
  * (prompt and output so far).
+ *
+ * <p>
+ * The choices of one request ({@code n > 1}) share their prompt: the first prefills it,
+ * and each other waits until that has happened, then takes the first one's full blocks of
+ * the prompt (reference counted, never written again) and computes only the rest of the
+ * prompt, less than one block, itself. Blocks of a common prefix are therefore held once.
  */
 public final class Scheduler {
 
@@ -51,6 +57,21 @@ public final class Scheduler {
 	 * @throws IllegalArgumentException when the prompt could never fit the cache
 	 */
 	public boolean add(long id, int[] prompt, String adapter) {
+		return add(id, prompt, adapter, -1);
+	}
+
+	/**
+	 * Queues a sequence that shares its prompt with another, queued before it.
+	 * @param id its id, unique among live sequences
+	 * @param prompt its prompt tokens, the same as the other's
+	 * @param adapter its adapter id (the other's), or null
+	 * @param sharesPromptOf the sequence whose prompt blocks it takes once they are
+	 * computed, or -1 for none; if that one is no longer running when this one is
+	 * admitted, this one computes its prompt itself
+	 * @return false when {@code maxRunning + maxWaiting} sequences already wait
+	 * @throws IllegalArgumentException when the prompt could never fit the cache
+	 */
+	public boolean add(long id, int[] prompt, String adapter, long sharesPromptOf) {
 		if (prompt.length == 0) {
 			throw new IllegalArgumentException("the prompt is empty");
 		}
@@ -60,7 +81,7 @@ public final class Scheduler {
 		if (this.waiting.size() >= this.config.maxRunning() + this.config.maxWaiting()) {
 			return false;
 		}
-		this.waiting.addLast(new Sequence(id, prompt, adapter));
+		this.waiting.addLast(new Sequence(id, prompt, adapter, sharesPromptOf, prompt.length));
 		return true;
 	}
 
@@ -109,11 +130,25 @@ public final class Scheduler {
 		}
 		while (budget > 0 && !this.waiting.isEmpty() && this.running.size() < this.config.maxRunning()) {
 			Sequence next = this.waiting.peekFirst();
-			int needed = this.blocks.blocksFor(next.tokens.length + 1);
+			Sequence source = (next.sharesPromptOf >= 0) ? this.running.get(next.sharesPromptOf) : null;
+			// full blocks of the prompt, leaving at least one token to compute (its
+			// logits
+			// choose the first output token)
+			int shared = (source != null) ? (next.promptLength - 1) / this.blocks.blockSize() : 0;
+			if (shared > 0 && source.computed < shared * this.blocks.blockSize()) {
+				// the prompt is still being computed: wait for it, in arrival order
+				break;
+			}
+			int needed = this.blocks.blocksFor(next.tokens.length + 1) - shared;
 			if (needed > this.blocks.freeBlocks()) {
 				break;
 			}
 			this.waiting.pollFirst();
+			for (int i = 0; i < shared; i++) {
+				this.blocks.share(source.blockTable[i]);
+				next.addBlock(source.blockTable[i]);
+			}
+			next.computed = shared * this.blocks.blockSize();
 			next.admittedAt = ++this.admissions;
 			this.running.put(next.id, next);
 			int chunk = Math.min(next.remaining(), budget);
@@ -233,6 +268,10 @@ public final class Scheduler {
 
 		final String adapter;
 
+		final long sharesPromptOf;
+
+		final int promptLength;
+
 		int[] tokens;
 
 		int computed;
@@ -243,10 +282,12 @@ public final class Scheduler {
 
 		long admittedAt;
 
-		Sequence(long id, int[] prompt, String adapter) {
+		Sequence(long id, int[] prompt, String adapter, long sharesPromptOf, int promptLength) {
 			this.id = id;
 			this.tokens = prompt.clone();
 			this.adapter = adapter;
+			this.sharesPromptOf = sharesPromptOf;
+			this.promptLength = promptLength;
 		}
 
 		int remaining() {

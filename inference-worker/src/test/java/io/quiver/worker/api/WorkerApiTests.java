@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.quiver.worker.WorkerApplication;
 import io.quiver.worker.demo.DemoModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,15 +39,8 @@ class WorkerApiTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		Path model = dir.resolve("tiny");
-		DemoModel.generate(model, DemoModel.Shape.TINY);
-		DemoModel.generateAdapters(model, dir.resolve("adapters"));
-		context = new SpringApplicationBuilder(WorkerApplication.class)
-			.properties("quiver.worker.model-dir=" + model, "quiver.worker.adapters-dir=" + dir.resolve("adapters"),
-					"quiver.worker.kv-cache-size=16MB", "server.port=0")
-			.run();
-		int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-		base = "http://localhost:" + port;
+		context = TestWorkers.start(dir);
+		base = TestWorkers.baseUrl(context);
 	}
 
 	@AfterAll
@@ -163,6 +153,32 @@ class WorkerApiTests {
 	}
 
 	@Test
+	void whenManyChoicesShareTheirPromptThenEachEqualsASeparateRequestWithItsSeed() throws Exception {
+		// longer than one 16-token KV block, so the choices after the first take its
+		// blocks
+		String prompt = "The quick brown fox jumps over the lazy dog while the cat watches from the warm windowsill.";
+		String request = """
+				{"model":"%s","prompt":"%s","max_tokens":10,"temperature":1.0,"seed":%d,"n":%d,"ignore_eos":true}""";
+		JsonNode together = post("/v1/completions", request.formatted("tiny", prompt, 11, 3), 200);
+		assertThat(together.at("/usage/prompt_tokens").asInt()).isGreaterThan(16);
+		assertThat(together.get("choices")).hasSize(3);
+		List<String> texts = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			JsonNode choice = together.get("choices").get(i);
+			String alone = post("/v1/completions", request.formatted("tiny", prompt, 11 + i, 1), 200)
+				.at("/choices/0/text")
+				.asString();
+			assertThat(choice.get("text").asString()).as("choice %d", i).isEqualTo(alone);
+			texts.add(alone);
+		}
+		assertThat(texts).doesNotHaveDuplicates();
+		JsonNode adapted = post("/v1/completions", request.formatted("demo-sql", prompt, 5, 2), 200);
+		assertThat(adapted.at("/choices/1/text").asString())
+			.isEqualTo(post("/v1/completions", request.formatted("demo-sql", prompt, 6, 1), 200).at("/choices/0/text")
+				.asString());
+	}
+
+	@Test
 	void whenInputIsBadThenTheOpenAiEnvelopeSaysWhy() throws Exception {
 		JsonNode unknown = post("/v1/chat/completions", """
 				{"model":"nope","messages":[{"role":"user","content":"Hi"}]}""", 404);
@@ -261,12 +277,46 @@ class WorkerApiTests {
 	void whenPrometheusIsScrapedThenEngineMetersAppear() throws Exception {
 		post("/v1/completions", """
 				{"model":"tiny","prompt":"Hello","max_tokens":2}""", 200);
+		String body = prometheus();
+		assertThat(body).contains("quiver_worker_queue_depth", "quiver_worker_kv_cache_usage",
+				"quiver_worker_generated_tokens_total", "quiver_worker_adapter_hits_total");
+	}
+
+	@Test
+	void whenRequestsCompleteThenTimeToFirstTokenAndTimePerOutputTokenAreHistograms() throws Exception {
+		String before = prometheus();
+		double firstTokens = sample(before, "quiver_worker_time_to_first_token_seconds_count");
+		double perToken = sample(before, "quiver_worker_time_per_output_token_seconds_count");
+		double perTokenSum = sample(before, "quiver_worker_time_per_output_token_seconds_sum");
+		post("/v1/completions", """
+				{"model":"tiny","prompt":"Hello","max_tokens":6,"n":2,"seed":1,"ignore_eos":true}""", 200);
+		stream("/v1/chat/completions", """
+				{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"max_tokens":5,"ignore_eos":true,
+				 "stream":true}""");
+		String after = prometheus();
+		// three sequences: two choices of the first request, one of the second
+		assertThat(sample(after, "quiver_worker_time_to_first_token_seconds_count")).isEqualTo(firstTokens + 3);
+		assertThat(sample(after, "quiver_worker_time_per_output_token_seconds_count")).isEqualTo(perToken + 3);
+		assertThat(sample(after, "quiver_worker_time_per_output_token_seconds_sum")).isGreaterThan(perTokenSum);
+		assertThat(after).contains("quiver_worker_time_to_first_token_seconds_bucket{le=\"+Inf\"}",
+				"quiver_worker_time_per_output_token_seconds_bucket{le=\"+Inf\"}");
+	}
+
+	private static String prometheus() throws Exception {
 		HttpResponse<String> response = http.send(
 				HttpRequest.newBuilder(URI.create(base + "/actuator/prometheus")).build(),
 				HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).isEqualTo(200);
-		assertThat(response.body()).contains("quiver_worker_queue_depth", "quiver_worker_kv_cache_usage",
-				"quiver_worker_generated_tokens_total", "quiver_worker_adapter_hits_total");
+		return response.body();
+	}
+
+	/** The value of an unlabelled sample in Prometheus text, 0 when absent. */
+	private static double sample(String body, String name) {
+		return body.lines()
+			.filter((line) -> line.startsWith(name + " "))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(name.length() + 1).trim()))
+			.findFirst()
+			.orElse(0);
 	}
 
 	private static JsonNode adapter(JsonNode status, String id) {

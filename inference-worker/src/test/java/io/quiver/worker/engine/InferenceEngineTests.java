@@ -42,6 +42,27 @@ class InferenceEngineTests {
 	}
 
 	@Test
+	void whenChoicesShareAPromptThenOnlyItsFirstCopyIsPrefilledInFull() throws Exception {
+		DemoModel.generate(this.dir, DemoModel.Shape.TINY);
+		try (InferenceEngine engine = TestEngines.start(this.dir, null, 4)) {
+			int[] prompt = new int[40];
+			for (int i = 0; i < prompt.length; i++) {
+				prompt[i] = 3 + i;
+			}
+			GenerationRequest request = new GenerationRequest("n3", null, null, prompt,
+					TestEngines.greedy("n3", null, prompt, 4).sampling(), 4, List.of(), Set.of(), true, 3);
+			assertThat(TestEngines.await(TestEngines.run(engine, request))).hasSize(12);
+			// a one-token prompt is a decode row: it only makes the status catch up
+			TestEngines.await(TestEngines.run(engine, TestEngines.greedy("next", null, new int[] { 3 }, 1)));
+			// 16-token blocks: the first choice prefills 40 tokens, the others take its
+			// two
+			// full blocks and compute the last 8 themselves (3 x 40 = 120 without
+			// sharing)
+			assertThat(engine.status().promptTokens()).isEqualTo(40 + 2 * 8);
+		}
+	}
+
+	@Test
 	void whenARequestIsCancelledThenItsSequencesLeaveTheEngine() throws Exception {
 		DemoModel.generate(this.dir, DemoModel.Shape.TINY);
 		try (InferenceEngine engine = TestEngines.start(this.dir, null, 4)) {

@@ -98,6 +98,66 @@ class SchedulerTests {
 		assertThat(scheduler.abort(1)).isFalse();
 	}
 
+	@Test
+	void whenChoicesShareAPromptThenItIsComputedOnceAndItsBlocksAreHeldOnce() {
+		BlockAllocator allocator = new BlockAllocator(4, 32);
+		Scheduler scheduler = new Scheduler(new SchedulerConfig(8, 32, 8), allocator);
+		int[] prompt = new int[10];
+		scheduler.add(1, prompt, null);
+		scheduler.add(2, prompt, null, 1);
+		scheduler.add(3, prompt, null, 1);
+		StepPlan first = scheduler.schedule();
+		assertThat(describe(first)).isEqualTo("1@0+10*");
+		assertThat(used(allocator)).isEqualTo(3);
+		scheduler.update(first, Map.of(1L, 7), Set.of());
+		StepPlan second = scheduler.schedule();
+		// the prompt's two full blocks (8 tokens) are taken, the last two prompt tokens
+		// computed by each choice
+		assertThat(describe(second)).isEqualTo("1@10+1* 2@8+2* 3@8+2*");
+		int[] one = second.sequences().get(0).blockTable();
+		for (ScheduledSequence s : second.sequences()) {
+			assertThat(s.blockTable()).startsWith(one[0], one[1]).hasSize(3);
+		}
+		assertThat(allocator.holders(one[0])).isEqualTo(3);
+		assertThat(allocator.holders(one[2])).isEqualTo(1);
+		// two shared blocks plus one of each choice's own, where three unshared prompts
+		// would hold nine
+		assertThat(used(allocator)).isEqualTo(5);
+		scheduler.update(second, Map.of(1L, 7, 2L, 7, 3L, 7), Set.of(1L));
+		assertThat(used(allocator)).isEqualTo(4);
+		assertThat(allocator.holders(one[0])).isEqualTo(2);
+		StepPlan third = scheduler.schedule();
+		assertThat(describe(third)).isEqualTo("2@10+1* 3@10+1*");
+		scheduler.update(third, Map.of(2L, 7, 3L, 7), Set.of(2L, 3L));
+		assertThat(allocator.freeBlocks()).isEqualTo(32);
+	}
+
+	@Test
+	void whenTheSharedPromptsOwnerIsGoneThenTheOtherChoicesComputeItThemselves() {
+		BlockAllocator allocator = new BlockAllocator(4, 32);
+		Scheduler scheduler = new Scheduler(new SchedulerConfig(8, 32, 8), allocator);
+		int[] prompt = new int[10];
+		scheduler.add(1, prompt, null);
+		scheduler.add(2, prompt, null, 1);
+		StepPlan first = scheduler.schedule();
+		scheduler.update(first, Map.of(1L, 7), Set.of(1L));
+		assertThat(describe(scheduler.schedule())).isEqualTo("2@0+10*");
+	}
+
+	@Test
+	void whenAPromptFitsInLessThanOneFullBlockThenNothingIsSharedOrAwaited() {
+		BlockAllocator allocator = new BlockAllocator(4, 32);
+		Scheduler scheduler = new Scheduler(new SchedulerConfig(8, 32, 8), allocator);
+		int[] prompt = new int[4];
+		scheduler.add(1, prompt, null);
+		scheduler.add(2, prompt, null, 1);
+		assertThat(describe(scheduler.schedule())).isEqualTo("1@0+4* 2@0+4*");
+	}
+
+	private static int used(BlockAllocator allocator) {
+		return allocator.totalBlocks() - allocator.freeBlocks();
+	}
+
 	private static String describe(StepPlan plan) {
 		List<String> parts = new ArrayList<>();
 		for (ScheduledSequence s : plan.sequences()) {

@@ -1,0 +1,67 @@
+package io.quiver.worker.adapter;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How adapters from remote sources are downloaded.
+ *
+ * @param cacheDir the folder downloads are kept in, one sub-folder per adapter id and
+ * digest
+ * @param cacheMaxBytes the bytes of downloads kept at most; the least recently used are
+ * deleted beyond it (a deleted adapter still held in memory is downloaded again only when
+ * it is loaded again)
+ * @param connectTimeout how long to wait for a connection
+ * @param readTimeout how long a read may wait for the next bytes
+ * @param maxBytes the largest file accepted
+ * @param allowHttp whether plain {@code http://} sources are accepted (tests and
+ * development only)
+ * @param s3Region the S3 region, or null for the AWS default region chain
+ * @param s3Endpoint an S3-compatible endpoint to use instead of AWS's, or null
+ * @param s3PathStyle address buckets as {@code endpoint/bucket} rather than
+ * {@code bucket.endpoint}
+ * @param hubEndpoint the Hugging Face hub {@code hf://} sources resolve against
+ * @param hubToken a Hugging Face access token sent to the hub as a bearer token, or null
+ */
+public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration connectTimeout, Duration readTimeout,
+		long maxBytes, boolean allowHttp, String s3Region, URI s3Endpoint, boolean s3PathStyle, URI hubEndpoint,
+		String hubToken) {
+
+	/** The Hugging Face hub. */
+	public static final URI HUGGING_FACE = URI.create("https://huggingface.co");
+
+	public AdapterDownloadConfig {
+		if (hubEndpoint == null) {
+			hubEndpoint = HUGGING_FACE;
+		}
+		if (hubToken != null && hubToken.isBlank()) {
+			hubToken = null;
+		}
+		if (s3Region != null && s3Region.isBlank()) {
+			s3Region = null;
+		}
+	}
+
+	/**
+	 * Defaults: a cache of 10 GiB under the temporary folder, 10 s to connect, 60 s per
+	 * read, 4 GiB per file, https only, AWS's S3 and the Hugging Face hub without a
+	 * token.
+	 * @return the defaults
+	 */
+	public static AdapterDownloadConfig defaults() {
+		return new AdapterDownloadConfig(Path.of(System.getProperty("java.io.tmpdir"), "quiver-adapter-cache"),
+				10L << 30, Duration.ofSeconds(10), Duration.ofSeconds(60), 4L << 30, false, null, null, false,
+				HUGGING_FACE, null);
+	}
+
+	@Override
+	public String toString() {
+		return "AdapterDownloadConfig[cacheDir=" + this.cacheDir + ", cacheMaxBytes=" + this.cacheMaxBytes
+				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxBytes="
+				+ this.maxBytes + ", allowHttp=" + this.allowHttp + ", s3Region=" + this.s3Region + ", s3Endpoint="
+				+ this.s3Endpoint + ", s3PathStyle=" + this.s3PathStyle + ", hubEndpoint=" + this.hubEndpoint
+				+ ", hubToken=" + ((this.hubToken != null) ? "(set)" : "(none)") + "]";
+	}
+
+}
