@@ -53,7 +53,10 @@ class SecurityConfiguration {
 		BearerAuthenticationFilter.Refusal refused = (request, response) -> OpenAiErrors.write(response, 429,
 				"rate_limit_error", "too_many_failed_authentications", null,
 				"Too many failed authentication attempts from this address. Retry later.");
-		return stateless(http.securityMatcher("/v1/**"))
+		// Every /v1 request is authenticated by its bearer credential or refused: no
+		// anonymous identity, and no servlet API wrapper (nothing asks isUserInRole).
+		return stateless(http.securityMatcher("/v1/**")).anonymous(AbstractHttpConfigurer::disable)
+			.servletApi(AbstractHttpConfigurer::disable)
 			.addFilterBefore(new BearerAuthenticationFilter(apiKeys, jwts, throttle, unauthorized, refused, events),
 					AuthorizationFilter.class)
 			.authorizeHttpRequests((authorize) -> authorize.anyRequest().hasAuthority("SCOPE_inference"))
