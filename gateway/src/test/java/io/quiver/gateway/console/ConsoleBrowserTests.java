@@ -28,8 +28,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -63,8 +61,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsoleBrowserTests {
 
 	private static final RunningWorker worker = TestWorkers.shared();
-
-	private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
 	private static ChromeDriver browser;
 
@@ -113,7 +109,7 @@ class ConsoleBrowserTests {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		Files.createDirectories(SCREENSHOTS);
+		Files.createDirectories(TestConsolePages.SCREENSHOTS);
 		browser = TestBrowsers.chromium();
 	}
 
@@ -290,26 +286,8 @@ class ConsoleBrowserTests {
 		navigate(browser.findElement(By.cssSelector("form button[type=submit]")));
 	}
 
-	/**
-	 * Clicks something that loads a new page and waits until it has: a click returns as
-	 * soon as the event is dispatched, before the next page replaced the current one.
-	 */
 	private static void navigate(WebElement target) {
-		WebElement page = browser.findElement(By.tagName("html"));
-		target.click();
-		// The old page is gone once its root element can no longer be asked anything.
-		// Chrome reports that either as
-		// a stale reference or, mid-navigation, as a node that "does not belong to the
-		// document": both mean gone.
-		new WebDriverWait(browser, Duration.ofSeconds(30)).until((driver) -> {
-			try {
-				page.isEnabled();
-				return false;
-			}
-			catch (WebDriverException gone) {
-				return true;
-			}
-		});
+		TestConsolePages.navigate(browser, target);
 	}
 
 	private String bootstrapPassword() throws IOException {
@@ -342,7 +320,7 @@ class ConsoleBrowserTests {
 	}
 
 	private void screenshot(String name) throws IOException {
-		Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+		TestConsolePages.screenshot(browser, name);
 	}
 
 }
