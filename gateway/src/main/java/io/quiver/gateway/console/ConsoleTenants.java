@@ -26,7 +26,8 @@ class ConsoleTenants {
 	/**
 	 * @param caller the signed-in user
 	 * @param slug the tenant the path names
-	 * @param scope what the page needs, e.g. {@code admin}
+	 * @param scope what the page needs, e.g. {@code admin}, or {@code null} for a page
+	 * every signed-in person of the tenant may read
 	 * @return the tenant
 	 * @throws ConsoleNotFoundException if the tenant is missing, foreign, or the user
 	 * lacks the scope
@@ -37,7 +38,7 @@ class ConsoleTenants {
 		if (!platform && !caller.tenant().equals(slug)) {
 			throw new ConsoleNotFoundException();
 		}
-		if (!caller.hasScope(scope)) {
+		if (scope != null && !caller.hasScope(scope)) {
 			throw new ConsoleNotFoundException();
 		}
 		return this.tenants.findBySlug(slug).orElseThrow(ConsoleNotFoundException::new);
