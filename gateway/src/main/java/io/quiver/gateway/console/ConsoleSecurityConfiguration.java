@@ -1,5 +1,6 @@
 package io.quiver.gateway.console;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -25,6 +26,7 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
 import org.springframework.security.web.authentication.session.CompositeSessionAuthenticationStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfAuthenticationStrategy;
 import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
@@ -67,6 +69,7 @@ class ConsoleSecurityConfiguration {
 		SimpleUrlAuthenticationFailureHandler failure = new SimpleUrlAuthenticationFailureHandler(
 				"/console/sign-in?error");
 		CsrfTokenRepository csrfTokens = new HttpSessionCsrfTokenRepository();
+		ConsoleSessionAgeFilter sessionAge = new ConsoleSessionAgeFilter(properties.maxSessionAge(), Clock.systemUTC());
 		ConsoleOidcCallbackFilter callback = new ConsoleOidcCallbackFilter(signIns, oidc, tokens);
 		callback.setSecurityContextRepository(new HttpSessionSecurityContextRepository());
 		// What form login does on its own: a new session id, so a session fixed before
@@ -74,7 +77,7 @@ class ConsoleSecurityConfiguration {
 		callback.setSessionAuthenticationStrategy(new CompositeSessionAuthenticationStrategy(
 				List.of(new ChangeSessionIdAuthenticationStrategy(), new CsrfAuthenticationStrategy(csrfTokens))));
 		callback.setAuthenticationSuccessHandler((request, response, authentication) -> {
-			signedIn(request, authentication, properties, accounts, audit);
+			signedIn(request, authentication, properties, sessionAge, accounts, audit);
 			response.sendRedirect(request.getContextPath() + "/console/signed-in");
 		});
 		callback.setAuthenticationFailureHandler((request, response, exception) -> {
@@ -88,6 +91,7 @@ class ConsoleSecurityConfiguration {
 			.authenticationProvider(new ConsoleAuthenticationProvider(accounts, tenants))
 			.csrf((csrf) -> csrf.csrfTokenRepository(csrfTokens))
 			.addFilterBefore(callback, UsernamePasswordAuthenticationFilter.class)
+			.addFilterAfter(sessionAge, SecurityContextHolderFilter.class)
 			.authorizeHttpRequests((authorize) -> authorize
 				.requestMatchers("/console/assets/**", "/console/sign-in", "/console/sign-in/oidc",
 						ConsoleOidcCallbackFilter.PATH, "/console/signed-in")
@@ -97,7 +101,7 @@ class ConsoleSecurityConfiguration {
 			.formLogin((form) -> form.loginPage("/console/sign-in")
 				.loginProcessingUrl("/console/sign-in")
 				.successHandler((request, response, authentication) -> {
-					signedIn(request, authentication, properties, accounts, audit);
+					signedIn(request, authentication, properties, sessionAge, accounts, audit);
 					success.onAuthenticationSuccess(request, response, authentication);
 				})
 				.failureHandler((request, response, exception) -> {
@@ -118,10 +122,12 @@ class ConsoleSecurityConfiguration {
 	 * What every sign-in does, whichever way the person proved who they are.
 	 */
 	private static void signedIn(HttpServletRequest request, Authentication authentication,
-			ConsoleProperties properties, ConsoleAccounts accounts, GatewayAudit audit) {
+			ConsoleProperties properties, ConsoleSessionAgeFilter sessionAge, ConsoleAccounts accounts,
+			GatewayAudit audit) {
 		// The idle timeout applies to signed-in sessions; the container default covers
 		// the short-lived anonymous one that carries the sign-in form.
 		request.getSession().setMaxInactiveInterval((int) properties.idleTimeout().toSeconds());
+		sessionAge.signedIn(request.getSession());
 		Caller caller = (Caller) authentication.getPrincipal();
 		if (authentication.getDetails() instanceof UUID accountId) {
 			accounts.markSignedIn(accountId, Instant.now());

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Cookie;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -46,8 +47,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PKCE verifier, and lands in the console as the role its ID token maps to, in the tenant
  * whose issuer signed it. Callbacks this browser did not start, and people without a
  * role, are refused with a clear message; every outcome is audited. Signed in that way, a
- * tenant admin manages members and the identity provider itself, while everyone else
- * only reads.
+ * tenant admin manages members and the identity provider itself, while everyone else only
+ * reads.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ConsoleIdentityBrowserTests {
@@ -106,7 +107,12 @@ class ConsoleIdentityBrowserTests {
 		forgetRecordedRequests();
 		browser.get(url("/console/sign-in"));
 		TestConsolePages.screenshot(browser, "20-sign-in-with-organisation");
+		String anonymous = browser.manage().getCookieNamed("QUIVER_CONSOLE").getValue();
 		signInWithOrganisation(this.tenant.getSlug(), "alice", "quiver-admin");
+		Cookie session = browser.manage().getCookieNamed("QUIVER_CONSOLE");
+		assertThat(session.getValue()).as("a new session id at sign-in").isNotEqualTo(anonymous);
+		assertThat(session.isHttpOnly()).isTrue();
+		assertThat(session.getSameSite()).isEqualTo("Strict");
 
 		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + this.tenant.getSlug());
 		assertThat(browser.findElement(By.cssSelector(".who")).getText()).contains("alice");
