@@ -27,7 +27,8 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 
 /**
  * A real OAuth2 / OpenID Connect server in the test JVM (mock-oauth2-server): each issuer
- * id is an issuer with its own published keys. Tokens are signed with the issuer's
+ * id is an issuer with its own published keys and discovery document, and a sign-in page
+ * where a browser names any subject and claims. Tokens are signed with the issuer's
  * private key here, so tests can shape every claim, including wrong ones.
  */
 public final class TestIdentityProvider {
@@ -42,8 +43,10 @@ public final class TestIdentityProvider {
 	private final MockOAuth2Server server;
 
 	private TestIdentityProvider() {
-		this.server = new MockOAuth2Server(new OAuth2Config(false, null, null, false,
-				new OAuth2TokenProvider(this.keys), Set.of(), new MockWebServerWrapper()));
+		// Interactive: its authorization endpoint shows a sign-in page, as a real one
+		// does.
+		this.server = new MockOAuth2Server(new OAuth2Config(true, null, null, false, new OAuth2TokenProvider(this.keys),
+				Set.of(), new MockWebServerWrapper()));
 		this.server.start();
 	}
 
@@ -78,7 +81,21 @@ public final class TestIdentityProvider {
 	public IdentityProviderSettings settings(String issuerId, String rolesClaim) {
 		return new IdentityProviderSettings(issuer(issuerId), this.server.jwksUrl(issuerId).toString(), AUDIENCE,
 				List.of("RS256"), "sub", rolesClaim,
-				Map.of("quiver-admin", "tenant_admin", "quiver-user", "member", "quiver-auditor", "auditor"));
+				Map.of("quiver-admin", "tenant_admin", "quiver-user", "member", "quiver-auditor", "auditor"), null,
+				null);
+	}
+
+	/**
+	 * @param issuerId the issuer
+	 * @param rolesClaim where roles are, e.g. {@code realm_access.roles}
+	 * @param consoleClientId the client id the console signs people in with
+	 * @return {@link #settings(String, String)} with the console's client (a public one:
+	 * PKCE, no secret)
+	 */
+	public IdentityProviderSettings consoleSettings(String issuerId, String rolesClaim, String consoleClientId) {
+		IdentityProviderSettings api = settings(issuerId, rolesClaim);
+		return new IdentityProviderSettings(api.issuer(), api.jwksUri(), api.audience(), api.algorithms(),
+				api.subjectClaim(), api.rolesClaim(), api.roleMappings(), consoleClientId, null);
 	}
 
 	/**

@@ -27,7 +27,8 @@ class ConsoleTenants {
 	/**
 	 * @param caller the signed-in user
 	 * @param slug the tenant the path names
-	 * @param scopes what the page needs, e.g. {@code admin}: any one of them will do
+	 * @param scopes what the page needs, e.g. {@code admin}: any one of them will do;
+	 * none for a page every signed-in person of the tenant may read
 	 * @return the tenant
 	 * @throws ConsoleNotFoundException if the tenant is missing, foreign, or the user
 	 * lacks every one of the scopes
@@ -38,7 +39,7 @@ class ConsoleTenants {
 		if (!platform && !caller.tenant().equals(slug)) {
 			throw new ConsoleNotFoundException();
 		}
-		if (Arrays.stream(scopes).noneMatch(caller::hasScope)) {
+		if (scopes.length > 0 && Arrays.stream(scopes).noneMatch(caller::hasScope)) {
 			throw new ConsoleNotFoundException();
 		}
 		return this.tenants.findBySlug(slug).orElseThrow(ConsoleNotFoundException::new);

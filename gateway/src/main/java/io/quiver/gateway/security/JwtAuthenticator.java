@@ -1,5 +1,7 @@
 package io.quiver.gateway.security;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.text.ParseException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -9,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTParser;
@@ -44,10 +47,13 @@ import org.springframework.web.client.RestTemplate;
  * Verifies JWTs from tenants' own identity providers. The token's (unverified) issuer
  * only selects which registration to check it against; that registration, read from the
  * database, supplies the keys' location, the audience and the algorithms. Nothing in a
- * token can make the gateway fetch from a URL that was not registered.
+ * token can make the gateway fetch from a URL that was not registered. Bearer tokens on
+ * the API and the console's OpenID Connect ID tokens go through the same checks and the
+ * same claim → role mapping; only the audience differs (the registered API audience, or
+ * the console's client id).
  */
 @Component
-class JwtAuthenticator {
+public class JwtAuthenticator {
 
 	private static final Logger log = LoggerFactory.getLogger(JwtAuthenticator.class);
 
@@ -93,20 +99,54 @@ class JwtAuthenticator {
 		if (issuer == null) {
 			return Optional.empty();
 		}
+		return verify(token, issuer, (provider, jwt) -> hasAudience(jwt, provider.getAudience()));
+	}
+
+	/**
+	 * Verifies the ID token of a console sign-in that this gateway started (OpenID
+	 * Connect Core 3.1.3.7): signed with a key published at the registered JWKS URI, by
+	 * the registered issuer the sign-in was sent to, for the console's client, carrying
+	 * the nonce of that sign-in.
+	 * @param idToken the {@code id_token} from the provider's token endpoint
+	 * @param issuer the registered issuer the sign-in was sent to
+	 * @param clientId the console's client id at that provider
+	 * @param nonce the nonce the sign-in sent
+	 * @return the person as a caller, with the scopes their roles grant (possibly none),
+	 * or empty if the token fails any check
+	 */
+	public Optional<Caller> authenticateIdToken(String idToken, String issuer, String clientId, String nonce) {
+		if (!issuer.equals(unverifiedIssuer(idToken))) {
+			return Optional.empty();
+		}
+		return verify(idToken, issuer, (provider, jwt) -> {
+			List<String> audience = jwt.getAudience();
+			String authorizedParty = jwt.getClaimAsString("azp");
+			return hasAudience(jwt, clientId) && (audience.size() == 1 || clientId.equals(authorizedParty))
+					&& (authorizedParty == null || clientId.equals(authorizedParty))
+					&& MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8),
+							String.valueOf(jwt.getClaimAsString("nonce")).getBytes(StandardCharsets.UTF_8));
+		});
+	}
+
+	private Optional<Caller> verify(String token, String issuer, BiPredicate<IdentityProvider, Jwt> intendedForUs) {
 		Registration registration = registration(issuer);
 		if (registration.provider() == null) {
 			return Optional.empty();
 		}
+		IdentityProvider provider = registration.provider();
 		Jwt jwt;
 		try {
 			jwt = registration.decoder().decode(token);
 		}
 		catch (JwtException ex) {
-			log.debug("Rejected a token of issuer registration {}: {}", registration.provider().getPublicId(),
+			log.debug("Rejected a token of issuer registration {}: {}", provider.getPublicId(),
 					ex.getClass().getSimpleName());
 			return Optional.empty();
 		}
-		IdentityProvider provider = registration.provider();
+		if (!intendedForUs.test(provider, jwt)) {
+			log.debug("Rejected a token of issuer registration {} meant for someone else", provider.getPublicId());
+			return Optional.empty();
+		}
 		String subject = jwt.getClaimAsString(provider.getSubjectClaim());
 		if (subject == null || subject.isBlank() || subject.length() > 256) {
 			return Optional.empty();
@@ -126,6 +166,11 @@ class JwtAuthenticator {
 		String slug = tenant.get().getSlug();
 		return Optional.of(new Caller(provider.getTenantId(), slug, subject, null, Caller.JWT,
 				this.scopes.effective(slug, granted)));
+	}
+
+	private static boolean hasAudience(Jwt jwt, String audience) {
+		List<String> audiences = jwt.getAudience();
+		return audiences != null && audiences.contains(audience);
 	}
 
 	@TransactionalEventListener
@@ -162,13 +207,12 @@ class JwtAuthenticator {
 			algorithms.clear();
 			provider.getAlgorithms().forEach((name) -> algorithms.add(SignatureAlgorithm.from(name)));
 		}).restOperations(this.jwksClient).build();
-		String audience = provider.getAudience();
+		// The audience is checked after decoding: it differs between API tokens and
+		// console ID tokens of the same provider.
 		List<OAuth2TokenValidator<Jwt>> validators = new ArrayList<>();
 		validators.add(new JwtTimestampValidator(this.properties.clockSkew()));
 		validators.add(new JwtIssuerValidator(provider.getIssuer()));
 		validators.add(new JwtClaimValidator<Object>(JwtClaimNames.EXP, (exp) -> exp != null));
-		validators.add(new JwtClaimValidator<Collection<String>>(JwtClaimNames.AUD,
-				(aud) -> aud != null && aud.contains(audience)));
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(validators));
 		return decoder;
 	}

@@ -31,8 +31,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.Select;
@@ -67,8 +65,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConsoleBrowserTests {
 
 	private static final RunningWorker worker = TestWorkers.shared();
-
-	private static final Path SCREENSHOTS = Path.of("target", "console-screenshots");
 
 	private static ChromeDriver browser;
 
@@ -120,7 +116,7 @@ class ConsoleBrowserTests {
 
 	@BeforeAll
 	static void startBrowser() throws IOException {
-		Files.createDirectories(SCREENSHOTS);
+		Files.createDirectories(TestConsolePages.SCREENSHOTS);
 		browser = TestBrowsers.chromium();
 	}
 
@@ -504,26 +500,8 @@ class ConsoleBrowserTests {
 		navigate(browser.findElement(By.cssSelector("form button[type=submit]")));
 	}
 
-	/**
-	 * Clicks something that loads a new page and waits until it has: a click returns as
-	 * soon as the event is dispatched, before the next page replaced the current one.
-	 */
 	private static void navigate(WebElement target) {
-		WebElement page = browser.findElement(By.tagName("html"));
-		target.click();
-		// The old page is gone once its root element can no longer be asked anything.
-		// Chrome reports that either as
-		// a stale reference or, mid-navigation, as a node that "does not belong to the
-		// document": both mean gone.
-		new WebDriverWait(browser, Duration.ofSeconds(30)).until((driver) -> {
-			try {
-				page.isEnabled();
-				return false;
-			}
-			catch (WebDriverException gone) {
-				return true;
-			}
-		});
+		TestConsolePages.navigate(browser, target);
 	}
 
 	private static void upload(String name, Path config, Path weights) {
@@ -588,7 +566,7 @@ class ConsoleBrowserTests {
 	}
 
 	private void screenshot(String name) throws IOException {
-		Files.write(SCREENSHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
+		TestConsolePages.screenshot(browser, name);
 	}
 
 }

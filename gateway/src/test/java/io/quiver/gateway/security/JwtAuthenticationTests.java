@@ -53,6 +53,9 @@ class JwtAuthenticationTests {
 	@Autowired
 	private MemberService members;
 
+	@Autowired
+	private JwtAuthenticator jwts;
+
 	private TenantKey tenant;
 
 	private String issuerId;
@@ -176,17 +179,44 @@ class JwtAuthenticationTests {
 	}
 
 	@Test
+	void whenIdTokenIsForAnotherClientOrAnotherSignInThenTheConsoleRefusesIt() {
+		String issuer = this.idp.issuer(this.issuerId);
+		JWTClaimsSet.Builder claims = this.idp.claims(this.issuerId, "alice")
+			.audience("quiver-console")
+			.claim("nonce", "nonce-1")
+			.claim("realm_access", Map.of("roles", List.of("quiver-admin")));
+		String idToken = this.idp.sign(this.issuerId, claims.build());
+		assertThat(this.jwts.authenticateIdToken(idToken, issuer, "quiver-console", "nonce-1"))
+			.hasValueSatisfying((caller) -> {
+				assertThat(caller.tenant()).isEqualTo(this.tenant.slug());
+				assertThat(caller.hasScope("admin")).isTrue();
+			});
+		assertThat(this.jwts.authenticateIdToken(idToken, issuer, "quiver-console", "nonce-2")).isEmpty();
+		assertThat(this.jwts.authenticateIdToken(idToken, issuer, "another-client", "nonce-1")).isEmpty();
+		assertThat(this.jwts.authenticateIdToken(idToken, "https://other.example.com", "quiver-console", "nonce-1"))
+			.isEmpty();
+		String apiToken = this.idp.token(this.issuerId, "alice", "quiver-admin");
+		assertThat(this.jwts.authenticateIdToken(apiToken, issuer, "quiver-console", "nonce-1")).isEmpty();
+		String shared = this.idp.sign(this.issuerId, claims.audience(List.of("quiver-console", "other")).build());
+		assertThat(this.jwts.authenticateIdToken(shared, issuer, "quiver-console", "nonce-1")).isEmpty();
+		String authorized = this.idp.sign(this.issuerId, claims.claim("azp", "quiver-console").build());
+		assertThat(this.jwts.authenticateIdToken(authorized, issuer, "quiver-console", "nonce-1")).isPresent();
+		String forged = this.idp.signWithForeignKey(this.issuerId, claims.build());
+		assertThat(this.jwts.authenticateIdToken(forged, issuer, "quiver-console", "nonce-1")).isEmpty();
+	}
+
+	@Test
 	void whenProviderIsUnsafeThenRegistrationIsRefused() {
 		IdentityProviderSettings base = this.idp.settings("unsafe-" + this.tenant.slug(), "roles");
 		for (IdentityProviderSettings unsafe : List.of(
 				new IdentityProviderSettings(base.issuer(), base.jwksUri(), base.audience(), List.of("HS256"), null,
-						null, Map.of()),
+						null, Map.of(), null, null),
 				new IdentityProviderSettings(base.issuer(), base.jwksUri(), base.audience(), List.of("none"), null,
-						null, Map.of()),
+						null, Map.of(), null, null),
 				new IdentityProviderSettings(base.issuer(), "http://example.com/jwks", base.audience(), null, null,
-						null, Map.of()),
+						null, Map.of(), null, null),
 				new IdentityProviderSettings(base.issuer(), base.jwksUri(), base.audience(), null, null, "roles",
-						Map.of("x", "platform_admin")))) {
+						Map.of("x", "platform_admin"), null, null))) {
 			HttpResponse<String> response = this.http.post(tenantPath("/identity-providers"), this.tenant.secret(),
 					"{\"issuer\":\"" + unsafe.issuer() + "\",\"jwksUri\":\"" + unsafe.jwksUri()
 							+ "\",\"audience\":\"quiver\",\"algorithms\":[\""

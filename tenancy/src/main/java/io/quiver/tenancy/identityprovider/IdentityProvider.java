@@ -62,6 +62,12 @@ public class IdentityProvider {
 	@Column(name = "role", nullable = false)
 	private Map<String, String> roleMappings = new LinkedHashMap<>();
 
+	@Column(name = "console_client_id")
+	private String consoleClientId;
+
+	@Column(name = "console_client_secret_ref")
+	private String consoleClientSecretRef;
+
 	@Column(name = "created_at", nullable = false, updatable = false)
 	private Instant createdAt;
 
@@ -89,6 +95,8 @@ public class IdentityProvider {
 		this.rolesClaim = settings.rolesClaim();
 		this.roleMappings.clear();
 		this.roleMappings.putAll(settings.roleMappings());
+		this.consoleClientId = settings.consoleClientId();
+		this.consoleClientSecretRef = settings.consoleClientSecretRef();
 	}
 
 	public UUID getId() {
@@ -131,6 +139,22 @@ public class IdentityProvider {
 		return Map.copyOf(this.roleMappings);
 	}
 
+	/**
+	 * @return the console's OpenID Connect client id at this provider, or {@code null}
+	 * when people of the tenant cannot sign in to the console with it
+	 */
+	public String getConsoleClientId() {
+		return this.consoleClientId;
+	}
+
+	/**
+	 * @return the name of the environment variable or configuration property holding that
+	 * client's secret, or {@code null} for a public client (PKCE only)
+	 */
+	public String getConsoleClientSecretRef() {
+		return this.consoleClientSecretRef;
+	}
+
 	public Instant getCreatedAt() {
 		return this.createdAt;
 	}
@@ -144,7 +168,8 @@ public class IdentityProvider {
 	 */
 	public IdentityProviderSettings settings() {
 		return new IdentityProviderSettings(this.issuer, this.jwksUri, this.audience, List.of(this.algorithms),
-				this.subjectClaim, this.rolesClaim, getRoleMappings());
+				this.subjectClaim, this.rolesClaim, getRoleMappings(), this.consoleClientId,
+				this.consoleClientSecretRef);
 	}
 
 }

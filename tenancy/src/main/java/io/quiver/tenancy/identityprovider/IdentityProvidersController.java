@@ -62,14 +62,15 @@ class IdentityProvidersController {
 	}
 
 	record ProviderView(String id, String issuer, String jwksUri, String audience, List<String> algorithms,
-			String subjectClaim, String rolesClaim, Map<String, String> roleMappings, Instant createdAt,
-			String createdBy) {
+			String subjectClaim, String rolesClaim, Map<String, String> roleMappings, String consoleClientId,
+			String consoleClientSecretRef, Instant createdAt, String createdBy) {
 
 		static ProviderView of(IdentityProvider provider) {
 			IdentityProviderSettings settings = provider.settings();
 			return new ProviderView(provider.getPublicId(), settings.issuer(), settings.jwksUri(), settings.audience(),
 					settings.algorithms(), settings.subjectClaim(), settings.rolesClaim(), settings.roleMappings(),
-					provider.getCreatedAt(), provider.getCreatedBy());
+					settings.consoleClientId(), settings.consoleClientSecretRef(), provider.getCreatedAt(),
+					provider.getCreatedBy());
 		}
 
 	}

@@ -1,0 +1,188 @@
+package io.quiver.gateway.console;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.ResponseCookie;
+import org.springframework.stereotype.Component;
+
+/**
+ * Sign-ins with an organisation's identity provider that have left for the provider and
+ * not come back yet, by their {@code state}. Each is bound to the browser that started it
+ * by a random value in a cookie of its own, so a callback URL that someone else started
+ * (login CSRF) finds nothing, and each can be completed once only.
+ *
+ * <p>
+ * Held in this replica's memory, like the console's sessions themselves: a sign-in
+ * completes on the replica that started it when the load balancer keeps console sessions
+ * sticky.
+ */
+@Component
+class ConsoleSignIns {
+
+	/** Started sign-ins held at most; beyond, the oldest are dropped first. */
+	private static final int MAX_PENDING = 10_000;
+
+	private static final SecureRandom RANDOM = new SecureRandom();
+
+	private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+	/** The cookie that binds a sign-in to the browser that started it. */
+	static final String BINDING_COOKIE = "QUIVER_CONSOLE_SIGN_IN";
+
+	private final Duration lifetime;
+
+	private final boolean secureCookies;
+
+	private final Clock clock = Clock.systemUTC();
+
+	ConsoleSignIns(ConsoleProperties properties,
+			@Value("${server.servlet.session.cookie.secure:true}") boolean secureCookies) {
+		this.lifetime = properties.signInTimeout();
+		this.secureCookies = secureCookies;
+	}
+
+	/**
+	 * The binding cookie is {@code SameSite=Lax}, unlike the session's strict one: the
+	 * provider's redirect back is a navigation from another site, which a strict cookie
+	 * would not accompany. It goes only to the callback and lives only as long as a
+	 * sign-in may take.
+	 * @param binding the sign-in's binding, or {@code ""} to delete the cookie
+	 * @return the {@code Set-Cookie} value
+	 */
+	String bindingCookie(String binding) {
+		return ResponseCookie.from(BINDING_COOKIE, binding)
+			.httpOnly(true)
+			.secure(this.secureCookies)
+			.sameSite("Lax")
+			.path(ConsoleOidcCallbackFilter.PATH)
+			.maxAge(binding.isEmpty() ? Duration.ZERO : this.lifetime)
+			.build()
+			.toString();
+	}
+
+	/**
+	 * @param request the callback request
+	 * @return the binding its cookie carries, or {@code null}
+	 */
+	static String bindingOf(HttpServletRequest request) {
+		Cookie[] cookies = request.getCookies();
+		if (cookies == null) {
+			return null;
+		}
+		return Arrays.stream(cookies)
+			.filter((cookie) -> BINDING_COOKIE.equals(cookie.getName()))
+			.map(Cookie::getValue)
+			.findFirst()
+			.orElse(null);
+	}
+
+	/**
+	 * @param target where the sign-in goes and how it comes back
+	 * @return the new sign-in: its state, nonce, PKCE verifier and browser binding
+	 */
+	Pending begin(Target target) {
+		Instant now = this.clock.instant();
+		if (this.pending.size() >= MAX_PENDING) {
+			this.pending.values().removeIf((candidate) -> candidate.expiresAt().isBefore(now));
+		}
+		while (this.pending.size() >= MAX_PENDING) {
+			this.pending.values()
+				.stream()
+				.min((a, b) -> a.expiresAt().compareTo(b.expiresAt()))
+				.ifPresent((oldest) -> this.pending.remove(oldest.state()));
+		}
+		Pending started = new Pending(target, random(), random(), random(), random(), now.plus(this.lifetime));
+		this.pending.put(started.state(), started);
+		return started;
+	}
+
+	/**
+	 * Completes a sign-in at most once: it is forgotten whether or not it matches.
+	 * @param state the {@code state} the provider sent back
+	 * @param binding the value of the browser's binding cookie, or {@code null}
+	 * @return the sign-in, if that browser started it and it has not expired
+	 */
+	Optional<Pending> complete(String state, String binding) {
+		if (state == null || binding == null) {
+			return Optional.empty();
+		}
+		Pending found = this.pending.remove(state);
+		if (found == null || found.expiresAt().isBefore(this.clock.instant())
+				|| !MessageDigest.isEqual(found.binding().getBytes(StandardCharsets.US_ASCII),
+						binding.getBytes(StandardCharsets.US_ASCII))) {
+			return Optional.empty();
+		}
+		return Optional.of(found);
+	}
+
+	/**
+	 * @param verifier a PKCE code verifier
+	 * @return its S256 code challenge (RFC 7636 4.2)
+	 */
+	static String challenge(String verifier) {
+		try {
+			byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
+			return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/** 256 random bits, base64url: 43 characters, a valid PKCE verifier too. */
+	private static String random() {
+		byte[] bytes = new byte[32];
+		RANDOM.nextBytes(bytes);
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+	}
+
+	/**
+	 * Where a sign-in goes and how it comes back.
+	 *
+	 * @param tenantId the tenant the person chose
+	 * @param issuer the registered issuer of the tenant's provider
+	 * @param clientId the console's client id there
+	 * @param clientSecretRef where that client's secret is configured, or {@code null}
+	 * @param tokenEndpoint the provider's token endpoint (from its discovery document)
+	 * @param redirectUri the console's callback, as sent in the authorization request
+	 */
+	record Target(UUID tenantId, String issuer, String clientId, String clientSecretRef, String tokenEndpoint,
+			String redirectUri) {
+	}
+
+	/**
+	 * A started sign-in. Its values are secrets of that sign-in; {@link #toString()}
+	 * names none of them.
+	 *
+	 * @param target where it went
+	 * @param state the OAuth2 {@code state}
+	 * @param nonce the OpenID Connect {@code nonce} the ID token must carry
+	 * @param verifier the PKCE code verifier
+	 * @param binding the value of the browser's binding cookie
+	 * @param expiresAt when the sign-in can no longer complete
+	 */
+	record Pending(Target target, String state, String nonce, String verifier, String binding, Instant expiresAt) {
+
+		@Override
+		public String toString() {
+			return "Pending[" + this.target.issuer() + ", expiresAt=" + this.expiresAt + "]";
+		}
+
+	}
+
+}
