@@ -216,7 +216,8 @@ class ConsoleIdentityBrowserTests {
 		// Carol's membership alone gives her a role: her token carries no mapped claim.
 		browser.manage().deleteAllCookies();
 		signInWithOrganisation(this.tenant.getSlug(), "carol");
-		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + this.tenant.getSlug() + "/playground");
+		// A member reads usage, so the overview is her first page.
+		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + this.tenant.getSlug());
 		browser.get(url("/console/t/" + this.tenant.getSlug() + "/members"));
 		assertThat(browser.findElement(By.id("read-only")).getText()).contains("Only tenant admins");
 		assertThat(browser.findElement(By.cssSelector(".menu")).getText()).contains("Playground")
