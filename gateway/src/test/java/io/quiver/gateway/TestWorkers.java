@@ -92,7 +92,10 @@ public final class TestWorkers {
 		return worker;
 	}
 
-	private static String java() {
+	/**
+	 * @return the {@code java} command of the JDK this test runs on
+	 */
+	public static String java() {
 		return ProcessHandle.current().info().command().orElse("java");
 	}
 
@@ -105,7 +108,11 @@ public final class TestWorkers {
 		}
 	}
 
-	private static int freePort() throws IOException {
+	/**
+	 * @return a port on loopback that was free a moment ago
+	 * @throws IOException if none could be reserved
+	 */
+	public static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
 		}
