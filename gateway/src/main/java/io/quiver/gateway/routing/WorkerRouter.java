@@ -76,24 +76,40 @@ public class WorkerRouter {
 	 */
 	RoutingDecision route(List<Worker> workers, String baseModel, String adapterId, List<Worker> excluded) {
 		int n = workers.size();
+		ThreadLocalRandom random = ThreadLocalRandom.current();
 		Worker leastLoaded = null;
+		int leastLoad = Integer.MAX_VALUE;
+		int leastTies = 0;
 		Worker bestHolder = null;
+		int holderLoad = Integer.MAX_VALUE;
+		int holderTies = 0;
 		int ready = 0;
-		int start = (n > 1) ? ThreadLocalRandom.current().nextInt(n) : 0;
 		for (int i = 0; i < n; i++) {
-			// Starting at a random index breaks ties between equally loaded workers
-			// without a sort.
-			Worker worker = workers.get((start + i) % n);
+			Worker worker = workers.get(i);
 			if (!eligible(worker, baseModel, excluded)) {
 				continue;
 			}
 			ready++;
-			if (leastLoaded == null || worker.load() < leastLoaded.load()) {
+			int load = worker.load();
+			// Equally loaded workers are chosen among evenly: the k-th tie replaces the
+			// choice with probability 1/k.
+			if (load < leastLoad) {
+				leastLoaded = worker;
+				leastLoad = load;
+				leastTies = 1;
+			}
+			else if (load == leastLoad && random.nextInt(++leastTies) == 0) {
 				leastLoaded = worker;
 			}
-			if (adapterId != null && worker.status().holds(adapterId) && hasRoom(worker)
-					&& (bestHolder == null || worker.load() < bestHolder.load())) {
-				bestHolder = worker;
+			if (adapterId != null && worker.status().holds(adapterId) && hasRoom(worker)) {
+				if (load < holderLoad) {
+					bestHolder = worker;
+					holderLoad = load;
+					holderTies = 1;
+				}
+				else if (load == holderLoad && random.nextInt(++holderTies) == 0) {
+					bestHolder = worker;
+				}
 			}
 		}
 		if (leastLoaded == null) {

@@ -1,7 +1,10 @@
 package io.quiver.gateway.routing;
 
 import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +29,22 @@ class WorkerRouterTests {
 		RoutingDecision decision = this.router.route(List.of(busy, idle), "base", null, null);
 		assertThat(decision.worker()).isSameAs(idle);
 		assertThat(decision.outcome()).isEqualTo(RouteOutcome.BASE);
+	}
+
+	@Test
+	void whenIdleWorkersTieThenEachIsChosenAsOften() {
+		// Three workers of the model, unevenly spaced among six of another: a tie must
+		// not
+		// go to whoever follows the longest gap.
+		List<Worker> workers = new ArrayList<>();
+		for (int i = 0; i < 9; i++) {
+			workers.add(TestRouting.worker("w" + i, (i == 0 || i == 1 || i == 7) ? "base" : "other"));
+		}
+		Map<String, Integer> chosen = new HashMap<>();
+		for (int i = 0; i < 3000; i++) {
+			chosen.merge(this.router.route(workers, "base", null, null).worker().toString(), 1, Integer::sum);
+		}
+		assertThat(chosen).hasSize(3).allSatisfy((worker, count) -> assertThat(count).isBetween(800, 1200));
 	}
 
 	@Test
