@@ -213,7 +213,8 @@ public class ApiKeyService {
 	/**
 	 * Rotates a key: issues a successor with the same name, scopes, owner and allowed
 	 * models, and lets the old key work for {@code overlap} longer, so clients can switch
-	 * without downtime.
+	 * without downtime. The key's own limits pass to the successor in this transaction
+	 * too: the limits feature copies them when it sees {@link ApiKeyRotated}.
 	 * @param tenantId the tenant the caller acts for
 	 * @param publicId the key to rotate
 	 * @param overlap how long the old key keeps working (zero retires it now)
