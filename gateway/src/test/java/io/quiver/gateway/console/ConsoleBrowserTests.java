@@ -416,6 +416,14 @@ class ConsoleBrowserTests {
 		browser.get(url("/console/t/" + own.getSlug() + "/keys"));
 		assertThat(browser.findElement(By.cssSelector(".empty")).getText()).contains("No keys yet");
 		screenshot("10-api-keys-empty");
+		// The form offers only scopes an admin holds; a forged one meets the admin API's
+		// rule.
+		HttpResponse<String> forged = post("/console/t/" + own.getSlug() + "/keys",
+				"name=root&scopes=inference&scopes=platform:admin");
+		assertThat(forged.statusCode()).isEqualTo(422);
+		assertThat(forged.body()).contains("id=\"key-scopes-error\"")
+			.contains("You cannot grant scopes you do not hold.");
+		assertThat(this.keys.list(own.getId())).isEmpty();
 		browser.get(url("/console/t/" + own.getSlug() + "/audit"));
 		screenshot("11-audit-log-new-tenant");
 
