@@ -19,7 +19,9 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
+import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.web.multipart.MultipartResolver;
 
 /**
  * The console's own chain, ahead of the deny-all fallback: a browser session (the only
@@ -44,7 +46,8 @@ class ConsoleSecurityConfiguration {
 	@Bean
 	@Order(4)
 	SecurityFilterChain consoleChain(HttpSecurity http, ConsoleAccounts accounts, TenantService tenants,
-			GatewayAudit audit, ApplicationEventPublisher events, ConsoleProperties properties) throws Exception {
+			GatewayAudit audit, ApplicationEventPublisher events, ConsoleProperties properties,
+			MultipartResolver multipart) throws Exception {
 		SavedRequestAwareAuthenticationSuccessHandler success = new SavedRequestAwareAuthenticationSuccessHandler();
 		success.setDefaultTargetUrl("/console");
 		success.setAlwaysUseDefaultTargetUrl(false);
@@ -81,6 +84,7 @@ class ConsoleSecurityConfiguration {
 			.sessionManagement((session) -> session.invalidSessionUrl("/console/sign-in?expired"))
 			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
 				.referrerPolicy((referrer) -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)))
+			.addFilterBefore(new ConsoleUploadLimitFilter(multipart), CsrfFilter.class)
 			.build();
 	}
 
