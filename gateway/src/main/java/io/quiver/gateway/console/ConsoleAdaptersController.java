@@ -21,10 +21,12 @@ import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.web.NotFoundException;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.boot.servlet.autoconfigure.MultipartProperties;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.annotation.AuthenticationPrincipal;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
+import org.springframework.util.unit.DataSize;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ModelAttribute;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -47,15 +49,29 @@ class ConsoleAdaptersController {
 
 	private final WorkerPool pool;
 
-	ConsoleAdaptersController(ConsoleTenants tenants, AdapterService adapters, WorkerPool pool) {
+	private final MultipartProperties multipart;
+
+	ConsoleAdaptersController(ConsoleTenants tenants, AdapterService adapters, WorkerPool pool,
+			MultipartProperties multipart) {
 		this.tenants = tenants;
 		this.adapters = adapters;
 		this.pool = pool;
+		this.multipart = multipart;
 	}
 
 	@GetMapping("/console/t/{tenantSlug}/adapters")
-	String list(@AuthenticationPrincipal Caller caller, @PathVariable("tenantSlug") String tenant, Model model) {
-		return listPage(this.tenants.open(caller, tenant, Scopes.ADAPTERS_READ), model);
+	String list(@AuthenticationPrincipal Caller caller, @PathVariable("tenantSlug") String tenant,
+			@RequestParam(required = false) String upload, Model model) {
+		Tenant owner = this.tenants.open(caller, tenant, Scopes.ADAPTERS_READ);
+		if ("too-large".equals(upload)) {
+			// Where ConsoleUploadLimitFilter sends an upload over the multipart limits.
+			model.addAttribute("uploadErrors",
+					Map.of("weights",
+							"The upload was too large, so nothing was stored. An upload may be at most "
+									+ size(this.multipart.getMaxRequestSize()) + " in all and "
+									+ size(this.multipart.getMaxFileSize()) + " a file."));
+		}
+		return listPage(owner, model);
 	}
 
 	@PostMapping("/console/t/{tenantSlug}/adapters/upload")
@@ -156,6 +172,11 @@ class ConsoleAdaptersController {
 			return adapterPage(owner, name, model);
 		}
 		return "redirect:/console/t/" + owner.getSlug() + "/adapters/" + name;
+	}
+
+	private static String size(DataSize size) {
+		long bytes = size.toBytes();
+		return (bytes >= 1024 * 1024) ? size.toMegabytes() + " MB" : size.toKilobytes() + " KB";
 	}
 
 	private String registered(Tenant owner, String name, AdapterVersion version) {

@@ -36,7 +36,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 class ConsoleKeysController {
 
-	/** The scopes a key may carry, in the order the form offers them. */
+	/**
+	 * The scopes the form offers, in this order. What a key may carry is the admin API's
+	 * rule ({@link ApiKeyService#requireGrantable}), checked again on submit.
+	 */
 	static final List<String> SCOPES = List.of(ApiKeyService.INFERENCE, "admin", "adapters:write", "audit:read");
 
 	/**
@@ -68,13 +71,20 @@ class ConsoleKeysController {
 			@RequestParam(required = false) String expiresOn, Model model, HttpServletResponse response) {
 		Tenant owner = this.tenants.open(caller, tenant, "admin");
 		Set<String> chosen = new LinkedHashSet<>((scopes != null) ? scopes : List.of());
-		String error = null;
+		String scopesError = null;
 		if (chosen.isEmpty()) {
-			error = "Choose at least one scope.";
+			scopesError = "Choose at least one scope.";
 		}
-		else if (!SCOPES.containsAll(chosen)) {
-			error = "Unknown scope.";
+		else {
+			try {
+				// The admin API's rule: nobody grants scopes they do not hold.
+				this.keys.requireGrantable(owner, actor(caller), chosen);
+			}
+			catch (IllegalArgumentException | ForbiddenException ex) {
+				scopesError = ex.getMessage().endsWith(".") ? ex.getMessage() : ex.getMessage() + ".";
+			}
 		}
+		String error = (scopesError != null) ? "The key was not created; see the scopes below." : null;
 		Instant expiresAt = null;
 		if (error == null && expiresOn != null && !expiresOn.isBlank()) {
 			try {
@@ -99,6 +109,7 @@ class ConsoleKeysController {
 		if (error != null) {
 			response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
 			model.addAttribute("error", error);
+			model.addAttribute("scopesError", scopesError);
 			model.addAttribute("name", name);
 			model.addAttribute("chosenScopes", chosen);
 			model.addAttribute("expiresOn", expiresOn);
@@ -136,7 +147,7 @@ class ConsoleKeysController {
 		try {
 			Duration overlap = Duration.ofHours(Long.parseLong(overlapHours.trim()));
 			// Nobody hands out, through a successor, scopes they do not hold.
-			new Actor(caller.subject(), caller.scopes()).requireAll(old.getScopes());
+			actor(caller).requireAll(old.getScopes());
 			IssuedApiKey successor = this.keys.rotate(owner.getId(), publicId, overlap, caller.subject());
 			model.addAttribute("issued", successor);
 			model.addAttribute("rotatedFrom", this.keys.find(owner.getId(), publicId));
@@ -158,6 +169,10 @@ class ConsoleKeysController {
 			model.addAttribute("error", error);
 		}
 		return page(owner, model);
+	}
+
+	private static Actor actor(Caller caller) {
+		return new Actor(caller.subject(), caller.scopes());
 	}
 
 	private String page(Tenant owner, Model model) {

@@ -32,7 +32,9 @@ import org.springframework.security.web.csrf.CsrfTokenRepository;
 import org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.authentication.SimpleUrlAuthenticationFailureHandler;
+import org.springframework.security.web.csrf.CsrfFilter;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
+import org.springframework.web.multipart.MultipartResolver;
 
 /**
  * The console's own chain, ahead of the deny-all fallback: a browser session (the only
@@ -62,7 +64,7 @@ class ConsoleSecurityConfiguration {
 	@Order(4)
 	SecurityFilterChain consoleChain(HttpSecurity http, ConsoleAccounts accounts, TenantService tenants,
 			GatewayAudit audit, ApplicationEventPublisher events, ConsoleProperties properties, ConsoleSignIns signIns,
-			ConsoleOidcClient oidc, JwtAuthenticator tokens) throws Exception {
+			ConsoleOidcClient oidc, JwtAuthenticator tokens, MultipartResolver multipart) throws Exception {
 		SavedRequestAwareAuthenticationSuccessHandler success = new SavedRequestAwareAuthenticationSuccessHandler();
 		success.setDefaultTargetUrl("/console");
 		success.setAlwaysUseDefaultTargetUrl(false);
@@ -115,6 +117,7 @@ class ConsoleSecurityConfiguration {
 			.sessionManagement((session) -> session.invalidSessionUrl("/console/sign-in?expired"))
 			.headers((headers) -> headers.contentSecurityPolicy((csp) -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
 				.referrerPolicy((referrer) -> referrer.policy(ReferrerPolicy.SAME_ORIGIN)))
+			.addFilterBefore(new ConsoleUploadLimitFilter(multipart), CsrfFilter.class)
 			.build();
 	}
 

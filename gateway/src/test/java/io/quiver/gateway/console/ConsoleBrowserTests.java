@@ -12,9 +12,13 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.quiver.audit.checkpoint.JdbcCheckpoints;
+import io.quiver.gateway.TestAdapters;
 import io.quiver.gateway.TestBrowsers;
 import io.quiver.gateway.TestWorkers;
 import io.quiver.gateway.TestWorkers.RunningWorker;
@@ -57,7 +61,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "quiver.database.embedded=false", "quiver.home=target/console-home",
-				"quiver.security.last-used-flush-interval=200ms" })
+				"quiver.security.last-used-flush-interval=200ms",
+				// Low enough that an oversized upload stays small.
+				"spring.servlet.multipart.max-request-size=256KB" })
 // No other test shares this context; closing it after the class, while its database still
 // exists, keeps its shutdown from waiting on a database the JVM's exit has already
 // dropped.
@@ -237,6 +243,25 @@ class ConsoleBrowserTests {
 		assertThat(browser.findElement(By.id("upload-config-error")).getText()).contains("adapter_config.json");
 		assertThat(browser.findElement(By.id("upload-config")).getDomAttribute("aria-invalid")).isEqualTo("true");
 		screenshot("16-adapter-upload-refused");
+		Path oversized = Files.write(Path.of("target", "oversized.safetensors"), new byte[300 * 1024]);
+		upload("support-bot", config, oversized);
+		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + slug + "/adapters?upload=too-large");
+		assertThat(browser.findElement(By.id("upload-weights-error")).getText()).contains("too large")
+			.contains("256 KB in all");
+		screenshot("16b-adapter-upload-too-large");
+		String writer = this.keys.issue(own.getId(), "writer", Set.of("adapters:write"), null, "test").secret();
+		Map<String, byte[]> parts = new LinkedHashMap<>();
+		parts.put("adapter_config", Files.readAllBytes(config));
+		parts.put("adapter_model", Files.readAllBytes(oversized));
+		HttpResponse<String> admin = this.http.send(
+				HttpRequest.newBuilder(URI.create(url("/admin/v1/tenants/" + slug + "/adapters/support-bot/versions")))
+					.header("Authorization", "Bearer " + writer)
+					.header("Content-Type", "multipart/form-data; boundary=quiver-test-boundary")
+					.POST(HttpRequest.BodyPublishers.ofByteArray(TestAdapters.multipart(parts, "quiver-test-boundary")))
+					.build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(admin.statusCode()).as(admin.body()).isEqualTo(413);
+		assertThat(admin.headers().firstValue("Content-Type")).hasValue("application/problem+json");
 		upload("support-bot", config, weights);
 		assertThat(browser.getCurrentUrl()).endsWith("/console/t/" + slug + "/adapters/support-bot?registered=v1");
 		assertThat(browser.findElement(By.id("served")).getText()).startsWith("v1");
@@ -412,6 +437,14 @@ class ConsoleBrowserTests {
 		browser.get(url("/console/t/" + own.getSlug() + "/keys"));
 		assertThat(browser.findElement(By.cssSelector(".empty")).getText()).contains("No keys yet");
 		screenshot("10-api-keys-empty");
+		// The form offers only scopes an admin holds; a forged one meets the admin API's
+		// rule.
+		HttpResponse<String> forged = post("/console/t/" + own.getSlug() + "/keys",
+				"name=root&scopes=inference&scopes=platform:admin");
+		assertThat(forged.statusCode()).isEqualTo(422);
+		assertThat(forged.body()).contains("id=\"key-scopes-error\"")
+			.contains("You cannot grant scopes you do not hold.");
+		assertThat(this.keys.list(own.getId())).isEmpty();
 		browser.get(url("/console/t/" + own.getSlug() + "/audit"));
 		screenshot("11-audit-log-new-tenant");
 

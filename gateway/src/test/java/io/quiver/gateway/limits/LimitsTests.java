@@ -8,11 +8,14 @@ import io.quiver.gateway.TestTenancy.PopulatedTenant;
 import io.quiver.tenancy.limit.LimitService;
 import io.quiver.tenancy.limit.Limits;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +38,11 @@ class LimitsTests {
 
 	@Autowired
 	private LimitService limits;
+
+	@Autowired
+	private JdbcTemplate jdbc;
+
+	private final JsonMapper json = JsonMapper.builder().build();
 
 	@Test
 	void whenRequestsPerMinuteAreUsedUpThen429WithRetryAfterAndRateLimitHeaders() {
@@ -68,6 +76,33 @@ class LimitsTests {
 		String member = tenant.credentials().get("api key: member");
 		assertThat(http.post("/v1/chat/completions", member, CHAT.formatted(tenant.adapter())).statusCode())
 			.isEqualTo(200);
+	}
+
+	@Test
+	void whenLimitedKeyIsRotatedThroughTheAdminApiThenItsSuccessorIsLimitedTheSame() {
+		TestHttp http = new TestHttp(this.port);
+		PopulatedTenant tenant = TestTenancy.populatedTenant(this.context);
+		this.limits.setForKey(tenant.tenant(), tenant.apiKey(), new Limits(1, null, null, null, null), "test");
+		HttpResponse<String> rotated = http.post(
+				"/admin/v1/tenants/" + tenant.slug() + "/api-keys/" + tenant.apiKey() + "/rotate", tenant.admin(),
+				"{\"overlap\":\"PT0S\"}");
+		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(201);
+		JsonNode body = this.json.readTree(rotated.body());
+		String successor = body.path("key").path("id").asString();
+		String secret = body.path("secret").asString();
+
+		HttpResponse<String> limits = http
+			.get("/admin/v1/tenants/" + tenant.slug() + "/api-keys/" + successor + "/limits", secret);
+		assertThat(limits.statusCode()).as(limits.body()).isEqualTo(200);
+		assertThat(this.json.readTree(limits.body()).path("requestsPerMinute").asInt()).isEqualTo(1);
+		assertThat(http.post("/v1/chat/completions", secret, CHAT.formatted(tenant.adapter())).statusCode())
+			.isEqualTo(200);
+		assertThat(http.post("/v1/chat/completions", secret, CHAT.formatted(tenant.adapter())).statusCode())
+			.isEqualTo(429);
+		assertThat(this.jdbc.queryForObject(
+				"select count(*) from audit_event where tenant = ? and action = 'limits.changed' and resource_id = ?",
+				Integer.class, tenant.slug(), successor))
+			.isEqualTo(1);
 	}
 
 	@Test

@@ -15,6 +15,9 @@ import io.quiver.tenancy.member.MemberRepository;
 import io.quiver.tenancy.member.Scopes;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantRepository;
+import io.quiver.tenancy.tenant.TenantService;
+import io.quiver.tenancy.web.Actor;
+import io.quiver.tenancy.web.ForbiddenException;
 import io.quiver.tenancy.web.NotFoundException;
 
 import org.springframework.context.ApplicationEventPublisher;
@@ -39,17 +42,40 @@ public class ApiKeyService {
 
 	private final MemberRepository members;
 
+	private final TenantService tenantService;
+
 	private final ApplicationEventPublisher events;
 
 	private final Clock clock;
 
 	ApiKeyService(ApiKeyRepository keys, TenantRepository tenants, MemberRepository members,
-			ApplicationEventPublisher events) {
+			TenantService tenantService, ApplicationEventPublisher events) {
 		this.keys = keys;
 		this.tenants = tenants;
 		this.members = members;
+		this.tenantService = tenantService;
 		this.events = events;
 		this.clock = Clock.systemUTC();
+	}
+
+	/**
+	 * Checks that someone may hand out a key with these scopes in that tenant: every
+	 * scope is known, the actor holds every one, and the platform admin scope exists only
+	 * in the platform tenant. The admin API and the console both ask here before they
+	 * issue, so nobody grants more than they hold through either.
+	 * @param owner the tenant the key is for
+	 * @param actor who asks, with the scopes they hold
+	 * @param scopes what the key should carry
+	 * @throws IllegalArgumentException if a scope is unknown, or is the platform admin
+	 * scope outside the platform tenant
+	 * @throws ForbiddenException if the actor lacks one of the scopes
+	 */
+	public void requireGrantable(Tenant owner, Actor actor, Set<String> scopes) {
+		Scopes.requireKnown(scopes);
+		actor.requireAll(scopes);
+		if (scopes.contains(Scopes.PLATFORM_ADMIN) && !this.tenantService.isPlatformTenant(owner.getSlug())) {
+			throw new IllegalArgumentException("The platform admin scope exists only in the platform tenant");
+		}
 	}
 
 	/**
@@ -213,7 +239,8 @@ public class ApiKeyService {
 	/**
 	 * Rotates a key: issues a successor with the same name, scopes, owner and allowed
 	 * models, and lets the old key work for {@code overlap} longer, so clients can switch
-	 * without downtime.
+	 * without downtime. The key's own limits pass to the successor in this transaction
+	 * too: the limits feature copies them when it sees {@link ApiKeyRotated}.
 	 * @param tenantId the tenant the caller acts for
 	 * @param publicId the key to rotate
 	 * @param overlap how long the old key keeps working (zero retires it now)

@@ -5,9 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
-import io.quiver.tenancy.member.Scopes;
 import io.quiver.tenancy.tenant.Tenant;
-import io.quiver.tenancy.tenant.TenantService;
 import io.quiver.tenancy.web.Actor;
 import io.quiver.tenancy.web.NotFoundException;
 import io.quiver.tenancy.web.TenantPaths;
@@ -35,12 +33,9 @@ class ApiKeysController {
 
 	private final TenantPaths tenants;
 
-	private final TenantService tenantService;
-
-	ApiKeysController(ApiKeyService keys, TenantPaths tenants, TenantService tenantService) {
+	ApiKeysController(ApiKeyService keys, TenantPaths tenants) {
 		this.keys = keys;
 		this.tenants = tenants;
-		this.tenantService = tenantService;
 	}
 
 	@GetMapping("/admin/v1/tenants/{tenant}/api-keys")
@@ -54,11 +49,7 @@ class ApiKeysController {
 		Tenant owner = this.tenants.require(tenant);
 		Actor actor = Actor.of(authentication);
 		Set<String> scopes = (body.scopes() != null) ? Set.copyOf(body.scopes()) : Set.of();
-		Scopes.requireKnown(scopes);
-		actor.requireAll(scopes);
-		if (scopes.contains(Scopes.PLATFORM_ADMIN) && !this.tenantService.isPlatformTenant(owner.getSlug())) {
-			throw new IllegalArgumentException("The platform admin scope exists only in the platform tenant");
-		}
+		this.keys.requireGrantable(owner, actor, scopes);
 		IssuedApiKey issued = this.keys.issue(owner.getId(),
 				new ApiKeyService.KeyRequest(body.name(), scopes, body.expiresAt(),
 						(body.allowedModels() != null) ? Set.copyOf(body.allowedModels()) : null,

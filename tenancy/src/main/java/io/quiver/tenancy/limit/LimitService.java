@@ -5,11 +5,14 @@ import java.util.Optional;
 import java.util.UUID;
 
 import io.quiver.tenancy.apikey.ApiKey;
+import io.quiver.tenancy.apikey.ApiKeyRotated;
 import io.quiver.tenancy.apikey.ApiKeyService;
 import io.quiver.tenancy.tenant.Tenant;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -79,6 +82,23 @@ public class LimitService {
 		Optional<LimitPolicy> existing = this.policies.findByTenantIdAndApiKeyId(tenant.getId(), key.getId());
 		return apply(existing.orElseGet(() -> new LimitPolicy(tenant.getId(), key.getId())),
 				existing.map(LimitPolicy::limits).orElse(Limits.NONE), keyPublicId, limits, changedBy);
+	}
+
+	/**
+	 * Hands a rotated key's own limits on to its successor, inside the rotating
+	 * transaction: rotation must never lift a key's limits, and a failure here rolls the
+	 * rotation back. Every path that rotates ({@link ApiKeyService#rotate}) passes here,
+	 * and the copy is audited as any other change of limits.
+	 * @param rotated the rotation
+	 */
+	@EventListener
+	@Transactional(propagation = Propagation.MANDATORY)
+	void onRotated(ApiKeyRotated rotated) {
+		this.policies.findForKey(rotated.tenantId(), rotated.previousPublicId()).ifPresent((inherited) -> {
+			ApiKey successor = this.keys.find(rotated.tenantId(), rotated.publicId());
+			apply(new LimitPolicy(rotated.tenantId(), successor.getId()), Limits.NONE, rotated.publicId(),
+					inherited.limits(), rotated.rotatedBy());
+		});
 	}
 
 	private Limits apply(LimitPolicy policy, Limits before, String keyPublicId, Limits limits, String changedBy) {
