@@ -89,7 +89,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
 				.start();
 			EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, dataDir, chosen, server);
-			Runtime.getRuntime().addShutdownHook(new Thread(postgres::close, "embedded-postgres-stop"));
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+				ShutdownOrder.awaitSpringShutdown(60_000);
+				postgres.close();
+			}, "embedded-postgres-stop"));
 			postgres.awaitReady(Duration.ofSeconds(60), logFile);
 			log.info("Embedded PostgreSQL listening on 127.0.0.1:{} (data {})", chosen, dataDir);
 			return postgres;

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.quiver.db.EmbeddedPostgres;
+import io.quiver.db.ShutdownOrder;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -119,7 +120,7 @@ public final class TestDatabase {
 	}
 
 	private static void drop(String serverUrl, String user, String password, String name) {
-		awaitSpringShutdown();
+		ShutdownOrder.awaitSpringShutdown(20_000);
 		try (Connection admin = DriverManager.getConnection(serverUrl, user, password);
 				var statement = admin.createStatement()) {
 			statement.execute("drop database if exists " + name + " with (force)");
@@ -127,25 +128,6 @@ public final class TestDatabase {
 		catch (SQLException ex) {
 			// The server may already be gone (embedded, container); nothing is left to
 			// clean then.
-		}
-	}
-
-	/**
-	 * Spring closes its application contexts in a shutdown hook of its own, which runs
-	 * beside this one; dropping the database under them would leave their last writes (a
-	 * final audit checkpoint) waiting for a connection that never comes.
-	 */
-	private static void awaitSpringShutdown() {
-		for (Thread thread : Thread.getAllStackTraces().keySet()) {
-			if (thread.getName().equals("SpringApplicationShutdownHook") && thread != Thread.currentThread()) {
-				try {
-					thread.join(20_000);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
 		}
 	}
 
