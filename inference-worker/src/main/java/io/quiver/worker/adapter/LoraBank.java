@@ -3,8 +3,6 @@ package io.quiver.worker.adapter;
 import java.util.BitSet;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -33,14 +31,21 @@ public final class LoraBank implements AutoCloseable {
 	// module i at rows i·R
 	private NDArray[] a;
 
-	// [module] of [layers, capacity, out, R]: scale · lora_B.weight
+	// [group] of [layers, capacity, chunks, R, chunk]: scale · lora_B.weightᵀ of the
+	// group's modules, cut into column chunks of one width (see Chunks)
 	private NDArray[] b;
 
 	// [layers][group] of [capacity, in, k·R]: per-layer transposed views of a
 	private NDArray[][] aT;
 
-	// [layers][module] of [capacity, R, out]: per-layer transposed views of b
-	private NDArray[][] bT;
+	// [layers][group] of [capacity, chunks, R, chunk]: per-layer views of b
+	private NDArray[][] bc;
+
+	// [group]: how the group's output columns are cut into chunks
+	private final Chunks[] chunks;
+
+	// holds the chunks' index tensors, which outlive every reallocation
+	private final NDManager fixed;
 
 	private final BitSet used = new BitSet();
 
@@ -54,6 +59,11 @@ public final class LoraBank implements AutoCloseable {
 		this.config = config;
 		this.rank = rank;
 		this.parent = parent;
+		this.fixed = parent.newSubManager();
+		this.chunks = new Chunks[LoraGroup.values().length];
+		for (LoraGroup g : LoraGroup.values()) {
+			this.chunks[g.ordinal()] = Chunks.of(g, config, this.fixed);
+		}
 		allocate(capacity);
 	}
 
@@ -82,22 +92,17 @@ public final class LoraBank implements AutoCloseable {
 		NDManager next = this.parent.newSubManager();
 		int layers = this.config.numLayers();
 		LoraGroup[] groups = LoraGroup.values();
-		int modules = LoraWeights.MODULES.size();
 		NDArray[] newA = new NDArray[groups.length];
-		NDArray[] newB = new NDArray[modules];
+		NDArray[] newB = new NDArray[groups.length];
 		NDIndex old = new NDIndex(":, :{}", this.capacity);
 		for (LoraGroup g : groups) {
 			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
+			Chunks c = this.chunks[g.ordinal()];
 			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in));
+			newB[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, c.count(), this.rank, c.width()));
 			if (this.a != null) {
 				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
-			}
-		}
-		for (int m = 0; m < modules; m++) {
-			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
-			newB[m] = next.zeros(new Shape(layers, newCapacity, out, this.rank));
-			if (this.b != null) {
-				newB[m].set(old, this.b[m]);
+				newB[g.ordinal()].set(old, this.b[g.ordinal()]);
 			}
 		}
 		if (this.manager != null) {
@@ -108,13 +113,11 @@ public final class LoraBank implements AutoCloseable {
 		this.a = newA;
 		this.b = newB;
 		this.aT = new NDArray[layers][groups.length];
-		this.bT = new NDArray[layers][modules];
+		this.bc = new NDArray[layers][groups.length];
 		for (int layer = 0; layer < layers; layer++) {
 			for (int g = 0; g < groups.length; g++) {
 				this.aT[layer][g] = newA[g].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
-			}
-			for (int m = 0; m < modules; m++) {
-				this.bT[layer][m] = newB[m].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
+				this.bc[layer][g] = newB[g].get(new NDIndex("{}", layer));
 			}
 		}
 	}
@@ -152,25 +155,29 @@ public final class LoraBank implements AutoCloseable {
 					}
 				}
 				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
-			}
-			for (int m = 0; m < LoraWeights.MODULES.size(); m++) {
-				int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
-				float[] padded = new float[layers * out * rr];
+				Chunks c = this.chunks[g.ordinal()];
+				int width = c.width();
+				int perLayerB = c.count() * rr * width;
+				float[] chunked = new float[layers * perLayerB];
 				for (int layer = 0; layer < layers; layer++) {
-					float[] b = weights.b()[layer][m];
-					if (b == null) {
-						continue;
-					}
-					if (r == rr) {
-						System.arraycopy(b, 0, padded, layer * out * rr, b.length);
-					}
-					else {
-						for (int o = 0; o < out; o++) {
-							System.arraycopy(b, o * r, padded, layer * out * rr + o * rr, r);
+					int chunk = 0;
+					for (int module : modules) {
+						int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
+						float[] b = weights.b()[layer][module];
+						for (int first = 0; first < out; first += width, chunk++) {
+							if (b == null) {
+								continue;
+							}
+							int base = layer * perLayerB + chunk * rr * width;
+							for (int col = 0; col < width; col++) {
+								for (int k = 0; k < r; k++) {
+									chunked[base + k * width + col] = b[(first + col) * r + k];
+								}
+							}
 						}
 					}
 				}
-				this.b[m].set(at, scratch.create(padded, new Shape(layers, out, rr)));
+				this.b[g.ordinal()].set(at, scratch.create(chunked, new Shape(layers, c.count(), rr, width)));
 			}
 		}
 		this.used.set(slot);
@@ -187,7 +194,8 @@ public final class LoraBank implements AutoCloseable {
 	}
 
 	/**
-	 * Adds one adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place.
+	 * Adds one adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place: two
+	 * matmuls whatever the group's size.
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param slot the adapter's slot
@@ -196,24 +204,16 @@ public final class LoraBank implements AutoCloseable {
 	 * {@code [rows, out]}
 	 */
 	public void addSegment(int layer, LoraGroup group, int slot, NDArray x, NDArray y) {
+		long rows = x.getShape().get(0);
+		NDIndex one = new NDIndex("{}:{}", slot, slot + 1);
 		NDArray u = x.matMul(this.aT[layer][group.ordinal()].get(new NDIndex("{}", slot)));
-		int[] modules = group.moduleIndices();
-		if (modules.length == 1) {
-			y.addi(u.matMul(this.bT[layer][modules[0]].get(new NDIndex("{}", slot))));
-			return;
-		}
-		NDList parts = new NDList(modules.length);
-		for (int i = 0; i < modules.length; i++) {
-			NDArray ui = u.get(new NDIndex(":, {}:{}", i * this.rank, (i + 1) * this.rank));
-			parts.add(ui.matMul(this.bT[layer][modules[i]].get(new NDIndex("{}", slot))));
-		}
-		y.addi(NDArrays.concat(parts, -1));
+		y.addi(expand(layer, group, one, u.reshape(1, rows, -1), 1, rows));
 	}
 
 	/**
 	 * Adds the deltas of many adapters of this bank at once: rows are scattered into a
-	 * padded {@code [slots, maxRows, in]} block, multiplied by the bank's slots with two
-	 * batched matmuls per module, and gathered back.
+	 * padded {@code [slots, maxRows, in]} block and multiplied by the bank's slots with
+	 * two batched matmuls, whatever the group's size, then gathered back.
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param plan where each row goes
@@ -223,22 +223,40 @@ public final class LoraBank implements AutoCloseable {
 	public void addBatched(int layer, LoraGroup group, BankRows plan, NDArray x, NDArray y) {
 		long in = x.getShape().get(1);
 		NDIndex range = new NDIndex("{}:{}", plan.firstSlot(), plan.firstSlot() + plan.slots());
-		NDArray padded = x.get(new NDIndex("{}", plan.scatter())).reshape(plan.slots(), plan.maxRows(), in);
-		NDArray u = padded.batchMatMul(this.aT[layer][group.ordinal()].get(range));
-		int[] modules = group.moduleIndices();
-		NDList parts = new NDList(modules.length);
-		for (int i = 0; i < modules.length; i++) {
-			NDArray ui = (modules.length == 1) ? u
-					: u.get(new NDIndex(":, :, {}:{}", i * this.rank, (i + 1) * this.rank));
-			parts.add(ui.batchMatMul(this.bT[layer][modules[i]].get(range)));
+		NDArray rows = plan.inPlace() ? x : x.get(new NDIndex("{}", plan.scatter()));
+		NDArray u = rows.reshape(plan.slots(), plan.maxRows(), in)
+			.batchMatMul(this.aT[layer][group.ordinal()].get(range));
+		NDArray delta = expand(layer, group, range, u, plan.slots(), plan.maxRows());
+		y.addi(plan.inPlace() ? delta : delta.get(new NDIndex("{}", plan.gather())));
+	}
+
+	/**
+	 * The second factor of every module of a group in one matmul: {@code u}'s rank
+	 * columns of each module are repeated once per column chunk of that module's output,
+	 * so that {@code [slots, chunks, rows, R] · [slots, chunks, R, chunk]} gives the
+	 * group's output chunks, which side by side are its fused output.
+	 * @param u {@code [slots, rows, k·R]}
+	 * @return {@code [slots · rows, out]}
+	 */
+	private NDArray expand(int layer, LoraGroup group, NDIndex slots, NDArray u, long slotCount, long rows) {
+		Chunks c = this.chunks[group.ordinal()];
+		NDArray bSlots = this.bc[layer][group.ordinal()].get(slots);
+		if (c.count() == 1) {
+			return u.batchMatMul(bSlots.reshape(slotCount, this.rank, c.width())).reshape(slotCount * rows, -1);
 		}
-		NDArray out = (parts.size() == 1) ? parts.get(0) : NDArrays.concat(parts, -1);
-		y.addi(out.reshape((long) plan.slots() * plan.maxRows(), -1).get(new NDIndex("{}", plan.gather())));
+		NDArray perModule = u.reshape(slotCount, rows, group.modules().size(), this.rank);
+		NDArray perChunk = (c.moduleOfChunk() == null) ? perModule
+				: perModule.get(new NDIndex(":, :, {}", c.moduleOfChunk()));
+		return perChunk.transpose(0, 2, 1, 3)
+			.matMul(bSlots)
+			.transpose(0, 2, 1, 3)
+			.reshape(slotCount * rows, (long) c.count() * c.width());
 	}
 
 	@Override
 	public void close() {
 		this.manager.close();
+		this.fixed.close();
 	}
 
 	/**
@@ -250,8 +268,10 @@ public final class LoraBank implements AutoCloseable {
 	 * @param scatter for each padded position, the row it reads (padding reads row 0 and
 	 * is never gathered back), {@code [slots · maxRows]} int64
 	 * @param gather for each row, its padded position, {@code [rows]} int64
+	 * @param inPlace whether the rows already are the padded block (one row per slot, in
+	 * slot order, no slot skipped), so that scattering and gathering can be left out
 	 */
-	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather) {
+	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather, boolean inPlace) {
 
 		/**
 		 * Lays out rows by slot.
@@ -278,13 +298,56 @@ public final class LoraBank implements AutoCloseable {
 			long[] scatter = new long[slots * maxRows];
 			long[] gather = new long[slotOfRow.length];
 			int[] next = new int[slots];
+			boolean inPlace = slots == slotOfRow.length;
 			for (int row = 0; row < slotOfRow.length; row++) {
 				int s = slotOfRow[row] - lo;
 				int position = s * maxRows + next[s]++;
 				scatter[position] = row;
 				gather[row] = position;
+				inPlace &= position == row;
 			}
-			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather));
+			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace);
+		}
+
+	}
+
+	/**
+	 * How a group's fused output is cut into chunks of one width, so that the second
+	 * factors of all its modules are one batched matmul with no padding: the width is the
+	 * greatest common divisor of the modules' output widths.
+	 *
+	 * @param width the chunk width
+	 * @param count chunks in the group's output
+	 * @param moduleOfChunk for each chunk, the index of its module in the group, int64;
+	 * null where each module is one chunk
+	 */
+	record Chunks(int width, int count, NDArray moduleOfChunk) {
+
+		static Chunks of(LoraGroup group, ModelConfig config, NDManager manager) {
+			int[] outs = group.modules().stream().mapToInt((m) -> LoraWeights.outputWidth(m, config)).toArray();
+			int width = 0;
+			for (int out : outs) {
+				width = gcd(width, out);
+			}
+			int count = 0;
+			for (int out : outs) {
+				count += out / width;
+			}
+			if (count == outs.length) {
+				return new Chunks(width, count, null);
+			}
+			long[] moduleOfChunk = new long[count];
+			int at = 0;
+			for (int i = 0; i < outs.length; i++) {
+				for (int j = 0; j < outs[i] / width; j++) {
+					moduleOfChunk[at++] = i;
+				}
+			}
+			return new Chunks(width, count, manager.create(moduleOfChunk));
+		}
+
+		private static int gcd(int a, int b) {
+			return (b == 0) ? a : gcd(b, a % b);
 		}
 
 	}

@@ -44,7 +44,12 @@ class EngineMeters implements SmartInitializingSingleton {
 		Gauge.builder("quiver.worker.batch.rows", m, EngineMetrics::lastBatchRows).register(this.registry);
 		Gauge.builder("quiver.worker.draining", e, (x) -> x.status().draining() ? 1 : 0).register(this.registry);
 		FunctionCounter.builder("quiver.worker.steps", m, EngineMetrics::steps).register(this.registry);
-		FunctionCounter.builder("quiver.worker.batch.rows.total", m, EngineMetrics::rows).register(this.registry);
+		// Not "batch.rows.total": Prometheus would name it
+		// quiver_worker_batch_rows_total,
+		// whose base name clashes with the gauge above, and refuse to register it.
+		FunctionCounter.builder("quiver.worker.forward.rows", m, EngineMetrics::rows)
+			.description("Rows run through forward passes, decode and prefill")
+			.register(this.registry);
 		FunctionCounter.builder("quiver.worker.generated.tokens", m, EngineMetrics::sampledTokens)
 			.register(this.registry);
 		FunctionCounter.builder("quiver.worker.step.seconds", m, EngineMetrics::stepSeconds).register(this.registry);

@@ -55,7 +55,7 @@ public final class Transformer implements AutoCloseable {
 	private final float attentionScale;
 
 	/** Distinct adapters among a bank's decode rows from which they run batched. */
-	static final int BATCHED_ADAPTERS = 3;
+	static final int BATCHED_ADAPTERS = 2;
 
 	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
 			Layer[] layers, NDArray cosTable, NDArray sinTable, NDArray rotateHalf) {
@@ -235,11 +235,16 @@ public final class Transformer implements AutoCloseable {
 	 * distinct adapters in one batched call, other runs one matmul pair each.
 	 */
 	private void applyLora(LoraPlan plan, int layer, LoraGroup group, NDArray input, NDArray output) {
-		for (LoraPlan.Batched batched : plan.batched()) {
-			NDIndex rows = new NDIndex("{}:{}", batched.firstRow(), batched.firstRow() + batched.rows());
-			batched.bank().addBatched(layer, group, batched.layout(), input.get(rows), output.get(rows));
-		}
 		long n = input.getShape().get(0);
+		for (LoraPlan.Batched batched : plan.batched()) {
+			if (batched.firstRow() == 0 && batched.rows() == n) {
+				batched.bank().addBatched(layer, group, batched.layout(), input, output);
+			}
+			else {
+				NDIndex rows = new NDIndex("{}:{}", batched.firstRow(), batched.firstRow() + batched.rows());
+				batched.bank().addBatched(layer, group, batched.layout(), input.get(rows), output.get(rows));
+			}
+		}
 		for (ForwardBatch.LoraRows run : plan.segments()) {
 			if (run.firstRow() == 0 && run.rows() == n) {
 				run.adapter().addDelta(layer, group, input, output);

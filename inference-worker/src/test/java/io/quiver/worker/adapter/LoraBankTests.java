@@ -27,6 +27,15 @@ class LoraBankTests {
 
 	@Test
 	void whenRowsOfManyAdaptersRunBatchedThenEachRowGetsItsOwnDelta() {
+		assertBatchedAndSingleRowsMatchTheLoop(new int[] { 0, 0, 1, 2, 2, 2, 3 }, false);
+	}
+
+	@Test
+	void whenEachSlotHasOneRowInSlotOrderThenTheRowsAreUsedInPlace() {
+		assertBatchedAndSingleRowsMatchTheLoop(new int[] { 0, 1, 2, 3 }, true);
+	}
+
+	private static void assertBatchedAndSingleRowsMatchTheLoop(int[] adapterOfRow, boolean inPlace) {
 		Random random = new Random(1);
 		List<LoraWeights> adapters = List.of(weights("a", 3, List.of("q_proj", "v_proj"), random),
 				weights("b", 4, LoraWeights.MODULES, random), weights("c", 2, List.of("k_proj", "up_proj"), random),
@@ -37,11 +46,11 @@ class LoraBankTests {
 			for (int i = 0; i < slots.length; i++) {
 				slots[i] = bank.add(adapters.get(i));
 			}
-			int[] adapterOfRow = { 0, 0, 1, 2, 2, 2, 3 };
 			int[] slotOfRow = new int[adapterOfRow.length];
 			for (int r = 0; r < slotOfRow.length; r++) {
 				slotOfRow[r] = slots[adapterOfRow[r]];
 			}
+			assertThat(LoraBank.BankRows.of(slotOfRow, manager).inPlace()).isEqualTo(inPlace);
 			for (LoraGroup group : LoraGroup.values()) {
 				int in = LoraWeights.inputWidth(group.modules().get(0), CONFIG);
 				int out = group.modules().stream().mapToInt((m) -> LoraWeights.outputWidth(m, CONFIG)).sum();

@@ -279,7 +279,8 @@ class WorkerApiTests {
 				{"model":"tiny","prompt":"Hello","max_tokens":2}""", 200);
 		String body = prometheus();
 		assertThat(body).contains("quiver_worker_queue_depth", "quiver_worker_kv_cache_usage",
-				"quiver_worker_generated_tokens_total", "quiver_worker_adapter_hits_total");
+				"quiver_worker_generated_tokens_total", "quiver_worker_adapter_hits_total",
+				"# TYPE quiver_worker_batch_rows gauge", "quiver_worker_forward_rows_total");
 	}
 
 	@Test
