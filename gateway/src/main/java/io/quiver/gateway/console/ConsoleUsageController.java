@@ -61,20 +61,18 @@ class ConsoleUsageController {
 		model.addAttribute("page", "usage");
 		model.addAttribute("from", from);
 		model.addAttribute("to", to);
-		LocalDate last;
-		LocalDate first;
-		List<DailyUsage> rows;
+		Range range;
 		try {
-			last = day(to, LocalDate.now(ZoneOffset.UTC));
-			first = day(from, last.minusDays(DEFAULT_DAYS - 1));
-			UsageRepository.requireRange(first, last);
-			rows = this.usage.daily(owner.getId(), first, last);
+			range = range(owner, from, to);
 		}
 		catch (IllegalArgumentException ex) {
 			response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
 			model.addAttribute("error", ex.getMessage());
 			return "console/usage";
 		}
+		LocalDate first = range.first();
+		LocalDate last = range.last();
+		List<DailyUsage> rows = range.rows();
 		Map<String, String> keyNames = new LinkedHashMap<>();
 		for (ApiKey key : this.keys.list(owner.getId())) {
 			keyNames.put(key.getPublicId(), key.getName());
@@ -103,20 +101,18 @@ class ConsoleUsageController {
 	ResponseEntity<byte[]> export(@AuthenticationPrincipal Caller caller, @PathVariable("tenantSlug") String tenant,
 			@RequestParam(required = false) String from, @RequestParam(required = false) String to) {
 		Tenant owner = this.tenants.open(caller, tenant, Scopes.USAGE_READ);
-		LocalDate last;
-		LocalDate first;
-		List<DailyUsage> rows;
+		Range range;
 		try {
-			last = day(to, LocalDate.now(ZoneOffset.UTC));
-			first = day(from, last.minusDays(DEFAULT_DAYS - 1));
-			UsageRepository.requireRange(first, last);
-			rows = this.usage.daily(owner.getId(), first, last);
+			range = range(owner, from, to);
 		}
 		catch (IllegalArgumentException ex) {
 			return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT)
 				.contentType(MediaType.TEXT_PLAIN)
 				.body(ex.getMessage().getBytes(StandardCharsets.UTF_8));
 		}
+		LocalDate first = range.first();
+		LocalDate last = range.last();
+		List<DailyUsage> rows = range.rows();
 		StringBuilder csv = new StringBuilder(
 				"day,api_key,adapter,requests,errors,prompt_tokens,completion_tokens\r\n");
 		for (DailyUsage row : rows) {
@@ -202,6 +198,21 @@ class ConsoleUsageController {
 					this.promptTokens + other.promptTokens, this.completionTokens + other.completionTokens);
 		}
 
+	}
+
+	/**
+	 * The days asked for (the last {@value #DEFAULT_DAYS} up to today by default) and
+	 * their daily usage.
+	 * @throws IllegalArgumentException if a day is malformed or the range not allowed
+	 */
+	private Range range(Tenant owner, String from, String to) {
+		LocalDate last = day(to, LocalDate.now(ZoneOffset.UTC));
+		LocalDate first = day(from, last.minusDays(DEFAULT_DAYS - 1));
+		UsageRepository.requireRange(first, last);
+		return new Range(first, last, this.usage.daily(owner.getId(), first, last));
+	}
+
+	private record Range(LocalDate first, LocalDate last, List<DailyUsage> rows) {
 	}
 
 }

@@ -123,18 +123,6 @@ public final class UsageCapture extends HttpServletResponseWrapper {
 		return UsageScanner.noChoices(bytes, from, usage);
 	}
 
-	private static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
-		outer: for (int i = from; i <= to - needle.length; i++) {
-			for (int j = 0; j < needle.length; j++) {
-				if (bytes[i + j] != needle[j]) {
-					continue outer;
-				}
-			}
-			return i;
-		}
-		return -1;
-	}
-
 	private final class CapturingStream extends ServletOutputStream {
 
 		private final ServletOutputStream out;
@@ -193,7 +181,7 @@ public final class UsageCapture extends HttpServletResponseWrapper {
 		}
 
 		private void event(byte[] buffer, int from, int to) throws IOException {
-			int data = indexOf(buffer, from, to, DATA);
+			int data = UsageScanner.indexOf(buffer, from, to, DATA);
 			// The usage chunk carries no choices; drop it only if it is nothing else.
 			if (data >= 0 && readUsage(buffer, data + DATA.length, to) && UsageCapture.this.stripUsageChunk) {
 				return;

@@ -130,7 +130,7 @@ final class UsageScanner {
 		return i;
 	}
 
-	private static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
+	static int indexOf(byte[] bytes, int from, int to, byte[] needle) {
 		outer: for (int i = from; i <= to - needle.length; i++) {
 			for (int j = 0; j < needle.length; j++) {
 				if (bytes[i + j] != needle[j]) {
