@@ -14,20 +14,39 @@ public final class ShutdownOrder {
 	}
 
 	/**
-	 * Waits (bounded) until Spring's shutdown hook, if one runs, has finished.
-	 * @param timeoutMillis the longest wait
+	 * Waits (bounded) until Spring's shutdown hook, if one runs, has finished. The JVM
+	 * starts its hooks one after the other in no set order, so Spring's may not have
+	 * started yet: it is looked for during a short grace period first.
+	 * @param timeoutMillis the longest wait for it to finish
 	 */
 	public static void awaitSpringShutdown(long timeoutMillis) {
-		for (Thread thread : Thread.getAllStackTraces().keySet()) {
-			if (SPRING_HOOK.equals(thread.getName()) && thread != Thread.currentThread()) {
-				try {
-					thread.join(timeoutMillis);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
+		long lookUntil = System.nanoTime() + 1_000_000_000L;
+		while (true) {
+			for (Thread thread : Thread.getAllStackTraces().keySet()) {
+				if (SPRING_HOOK.equals(thread.getName()) && thread != Thread.currentThread()) {
+					join(thread, timeoutMillis);
 					return;
 				}
 			}
+			if (System.nanoTime() - lookUntil >= 0) {
+				return;
+			}
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+		}
+	}
+
+	private static void join(Thread thread, long timeoutMillis) {
+		try {
+			thread.join(timeoutMillis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
 		}
 	}
 
