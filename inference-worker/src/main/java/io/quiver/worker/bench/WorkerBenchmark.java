@@ -31,9 +31,10 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Benchmarks the engine on a model of SmolLM2-135M's shape (random weights): decode
- * tokens/s at concurrency 1, 8 and 32 on the base model and over 32 distinct rank-16
- * adapters on all seven projections; the fp32 matmul roofline; cold adapter loads; peak
- * resident memory. Prints a table, then the same figures as JSON.
+ * tokens/s (the decode phase, once every prompt is prefilled) and output tokens/s
+ * (prefill included) at concurrency 1, 8 and 32 on the base model and over 32 distinct
+ * rank-16 adapters on all seven projections; the fp32 matmul roofline; cold adapter
+ * loads; peak resident memory. Prints a table, then the same figures as JSON.
  *
  * <p>
  * Usage:
@@ -93,12 +94,13 @@ public final class WorkerBenchmark {
 			decode(engine, adapterIds, 4, 8);
 			Map<String, Double> base = new LinkedHashMap<>();
 			Map<String, Double> lora = new LinkedHashMap<>();
+			Map<String, Double> baseOutput = new LinkedHashMap<>();
+			Map<String, Double> loraOutput = new LinkedHashMap<>();
 			for (int c : new int[] { 1, 8, 32 }) {
-				// Alternate the two scenarios and keep the median, so that a noisy
-				// neighbour
-				// on a shared machine weighs on both alike.
-				List<Double> b = new ArrayList<>();
-				List<Double> l = new ArrayList<>();
+				// Alternate the two scenarios and keep the medians, so that a noisy
+				// neighbour on a shared machine weighs on both alike.
+				List<Run> b = new ArrayList<>();
+				List<Run> l = new ArrayList<>();
 				for (int round = 0; round < rounds; round++) {
 					if (c == 32) {
 						matmul.add(matmulGflops());
@@ -106,11 +108,15 @@ public final class WorkerBenchmark {
 					b.add(decode(engine, List.of(), c, tokens));
 					l.add(decode(engine, adapterIds, c, tokens));
 				}
-				base.put("c" + c, round(percentile(b, 50)));
-				lora.put("c" + c, round(percentile(l, 50)));
+				base.put("c" + c, round(percentile(b.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
+				lora.put("c" + c, round(percentile(l.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
+				baseOutput.put("c" + c, round(percentile(b.stream().map(Run::outputTokensPerSecond).toList(), 50)));
+				loraOutput.put("c" + c, round(percentile(l.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 			}
 			results.put("decode_tokens_per_s_base", base);
 			results.put("decode_tokens_per_s_32_adapters", lora);
+			results.put("output_tokens_per_s_base", baseOutput);
+			results.put("output_tokens_per_s_32_adapters", loraOutput);
 			results.put("adapter_to_base_ratio_c32", round(lora.get("c32") / base.get("c32")));
 			// The roofline is measured next to the runs it judges (median of the
 			// measurements), so that load from elsewhere on the machine weighs on both.
@@ -193,13 +199,20 @@ public final class WorkerBenchmark {
 		}
 	}
 
+	/** One run's throughput: its decode phase alone, and from submission to the end. */
+	private record Run(double decodeTokensPerSecond, double outputTokensPerSecond) {
+	}
+
 	/**
-	 * Runs {@code concurrency} requests at once, each decoding {@code tokens} tokens, and
-	 * returns generated tokens per second over the whole run.
+	 * Runs {@code concurrency} requests at once, each generating {@code tokens} tokens.
+	 * The decode phase runs from the moment every request has its first token (every
+	 * prompt is prefilled) to the end, and counts the tokens generated in it; the output
+	 * rate counts every token over the whole run, prefill included.
 	 */
-	private static double decode(InferenceEngine engine, List<String> adapters, int concurrency, int tokens)
+	private static Run decode(InferenceEngine engine, List<String> adapters, int concurrency, int tokens)
 			throws Exception {
 		List<CompletableFuture<Integer>> done = new ArrayList<>();
+		List<CompletableFuture<Long>> firsts = new ArrayList<>();
 		long started = System.nanoTime();
 		for (int i = 0; i < concurrency; i++) {
 			String adapter = adapters.isEmpty() ? null : adapters.get(i % adapters.size());
@@ -209,19 +222,31 @@ public final class WorkerBenchmark {
 			}
 			GenerationRequest request = new GenerationRequest("bench-" + System.nanoTime() + "-" + i, adapter, null,
 					prompt, new SamplingParams(0, 1, 0, 0, 0, 0, 1, null, -1), tokens, List.of(), Set.of(), true, 1);
-			done.add(submit(engine, request));
+			CompletableFuture<Long> first = new CompletableFuture<>();
+			firsts.add(first);
+			done.add(submit(engine, request, first));
 		}
 		int generated = 0;
 		for (CompletableFuture<Integer> f : done) {
 			generated += f.get(600, TimeUnit.SECONDS);
 		}
-		return generated / ((System.nanoTime() - started) / 1e9);
+		long ended = System.nanoTime();
+		long decodeStarted = started;
+		for (CompletableFuture<Long> first : firsts) {
+			decodeStarted = Math.max(decodeStarted, first.getNow(ended));
+		}
+		int decoded = generated - concurrency;
+		return new Run(decoded / ((ended - decodeStarted) / 1e9), generated / ((ended - started) / 1e9));
 	}
 
-	private static CompletableFuture<Integer> submit(InferenceEngine engine, GenerationRequest request) {
+	private static CompletableFuture<Integer> submit(InferenceEngine engine, GenerationRequest request,
+			CompletableFuture<Long> firstToken) {
 		CompletableFuture<Integer> done = new CompletableFuture<>();
 		engine.submit(request, (event) -> {
-			if (event instanceof GenerationEvent.Completed c) {
+			if (event instanceof GenerationEvent.Delta) {
+				firstToken.complete(System.nanoTime());
+			}
+			else if (event instanceof GenerationEvent.Completed c) {
 				done.complete(c.completionTokens());
 			}
 			else if (event instanceof GenerationEvent.Failed f) {
@@ -283,6 +308,14 @@ public final class WorkerBenchmark {
 				lora.get("c8"), lora.get("c32"));
 		System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "adapters / base",
 				lora.get("c1") / base.get("c1"), lora.get("c8") / base.get("c8"), lora.get("c32") / base.get("c32"));
+		@SuppressWarnings("unchecked")
+		Map<String, Double> baseOut = (Map<String, Double>) results.get("output_tokens_per_s_base");
+		@SuppressWarnings("unchecked")
+		Map<String, Double> loraOut = (Map<String, Double>) results.get("output_tokens_per_s_32_adapters");
+		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "output tokens/s incl. prefill, base",
+				baseOut.get("c1"), baseOut.get("c8"), baseOut.get("c32"));
+		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "  the same, 32 adapters", loraOut.get("c1"),
+				loraOut.get("c8"), loraOut.get("c32"));
 		System.out.println();
 		String[][] rows = { { "fp32 matmul GFLOP/s (1024^3)", "matmul_gflops_fp32" },
 				{ "fp32 matmul GFLOP/s, best", "matmul_gflops_fp32_max" },

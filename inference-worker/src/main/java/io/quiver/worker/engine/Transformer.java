@@ -23,8 +23,8 @@ import io.quiver.worker.weights.ModelWeights;
 /**
  * The decoder-only forward pass shared by the Llama, Qwen2 and Mistral families (Hugging
  * Face's {@code LlamaForCausalLM.forward}), over a batch of many sequences' rows at once.
- * Weights are fp32 in {@code [in, out]} views; q/k/v and gate/up are fused into one
- * matmul each.
+ * Weights are fp32 in Hugging Face's {@code [out, in]} layout; q/k/v and gate/up are
+ * fused into one matmul each.
  */
 public final class Transformer implements AutoCloseable {
 
@@ -35,7 +35,7 @@ public final class Transformer implements AutoCloseable {
 	// [vocab, hidden]: model.embed_tokens.weight
 	private final NDArray embed;
 
-	// [hidden, vocab]: lm_head.weightᵀ (embed_tokensᵀ when tied)
+	// [vocab, hidden]: lm_head.weight (embed_tokens when tied)
 	private final NDArray lmHead;
 
 	// [hidden]: model.norm.weight
@@ -91,8 +91,8 @@ public final class Transformer implements AutoCloseable {
 			int inter = config.intermediateSize();
 			int vocab = config.vocabSize();
 			NDArray embed = manager.create(weights.floats("model.embed_tokens.weight", vocab, h), new Shape(vocab, h));
-			NDArray lmHead = (config.tieWordEmbeddings() || !weights.has("lm_head.weight")) ? embed.transpose()
-					: manager.create(weights.floats("lm_head.weight", vocab, h), new Shape(vocab, h)).transpose();
+			NDArray lmHead = (config.tieWordEmbeddings() || !weights.has("lm_head.weight")) ? embed
+					: manager.create(weights.floats("lm_head.weight", vocab, h), new Shape(vocab, h));
 			Layer[] layers = new Layer[config.numLayers()];
 			for (int i = 0; i < layers.length; i++) {
 				String p = "model.layers." + i + ".";
@@ -108,13 +108,11 @@ public final class Transformer implements AutoCloseable {
 				float[] gateUp = concat(weights.floats(p + "mlp.gate_proj.weight", inter, h),
 						weights.floats(p + "mlp.up_proj.weight", inter, h));
 				layers[i] = new Layer(manager.create(weights.floats(p + "input_layernorm.weight", h)),
-						manager.create(qkv, new Shape(q + 2L * kv, h)).transpose(), bias,
-						manager.create(weights.floats(p + "self_attn.o_proj.weight", h, q), new Shape(h, q))
-							.transpose(),
+						manager.create(qkv, new Shape(q + 2L * kv, h)), bias,
+						manager.create(weights.floats(p + "self_attn.o_proj.weight", h, q), new Shape(h, q)),
 						manager.create(weights.floats(p + "post_attention_layernorm.weight", h)),
-						manager.create(gateUp, new Shape(2L * inter, h)).transpose(),
-						manager.create(weights.floats(p + "mlp.down_proj.weight", h, inter), new Shape(h, inter))
-							.transpose());
+						manager.create(gateUp, new Shape(2L * inter, h)),
+						manager.create(weights.floats(p + "mlp.down_proj.weight", h, inter), new Shape(h, inter)));
 			}
 			NDArray finalNorm = manager.create(weights.floats("model.norm.weight", h));
 			double[] inv = config.ropeScaling().inverseFrequencies(hd, config.ropeTheta());
@@ -191,7 +189,7 @@ public final class Transformer implements AutoCloseable {
 			for (int li = 0; li < this.layers.length; li++) {
 				Layer layer = this.layers[li];
 				NDArray h = Kernels.rmsNorm(x, layer.inputNorm, eps);
-				NDArray qkv = h.matMul(layer.qkv);
+				NDArray qkv = Kernels.linear(h, layer.qkv);
 				if (layer.qkvBias != null) {
 					qkv = qkv.add(layer.qkvBias);
 				}
@@ -203,21 +201,22 @@ public final class Transformer implements AutoCloseable {
 				NDArray v = heads3.get(new NDIndex(":, {}:", heads + kvHeads));
 				cache.write(li, writeSlots, k, v);
 				NDArray attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), cache, li);
-				NDArray o = attended.matMul(layer.o);
+				NDArray o = Kernels.linear(attended, layer.o);
 				applyLora(lora, li, LoraGroup.O, attended, o);
 				x = x.add(o);
 				NDArray h2 = Kernels.rmsNorm(x, layer.postNorm, eps);
-				NDArray gateUp = h2.matMul(layer.gateUp);
+				NDArray gateUp = Kernels.linear(h2, layer.gateUp);
 				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp);
 				NDArray act = Kernels.swiGlu(gateUp, this.config.intermediateSize());
-				NDArray down = act.matMul(layer.down);
+				NDArray down = Kernels.linear(act, layer.down);
 				applyLora(lora, li, LoraGroup.DOWN, act, down);
 				x = x.add(down);
 			}
 			NDArray last = (batch.logitRows().length == n && isIdentity(batch.logitRows())) ? x
 					: x.get(new NDIndex("{}", m.create(toLongs(batch.logitRows()))));
-			NDArray logits = Kernels.rmsNorm(last, this.finalNorm, eps).matMul(this.lmHead);
-			return logits.toFloatArray();
+			NDArray logits = Kernels.linear(Kernels.rmsNorm(last, this.finalNorm, eps), this.lmHead);
+			// flattening copies the transposed view into row-major order
+			return logits.reshape(-1).toFloatArray();
 		}
 	}
 
@@ -458,17 +457,16 @@ public final class Transformer implements AutoCloseable {
 	}
 
 	/**
-	 * One decoder layer's weights, each an {@code [in, out]} view of the Hugging Face
-	 * {@code [out, in]} tensor.
+	 * One decoder layer's weights, each in Hugging Face's {@code [out, in]} layout.
 	 *
 	 * @param inputNorm {@code [hidden]}: input_layernorm.weight
-	 * @param qkv {@code [hidden, (heads + 2·kvHeads)·headDim]}: q_proj, k_proj, v_proj
+	 * @param qkv {@code [(heads + 2·kvHeads)·headDim, hidden]}: q_proj, k_proj, v_proj
 	 * fused
 	 * @param qkvBias {@code [(heads + 2·kvHeads)·headDim]}: their biases (Qwen2), or null
-	 * @param o {@code [heads·headDim, hidden]}: o_proj
+	 * @param o {@code [hidden, heads·headDim]}: o_proj
 	 * @param postNorm {@code [hidden]}: post_attention_layernorm.weight
-	 * @param gateUp {@code [hidden, 2·intermediate]}: gate_proj and up_proj fused
-	 * @param down {@code [intermediate, hidden]}: down_proj
+	 * @param gateUp {@code [2·intermediate, hidden]}: gate_proj and up_proj fused
+	 * @param down {@code [hidden, intermediate]}: down_proj
 	 */
 	private record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray o, NDArray postNorm, NDArray gateUp,
 			NDArray down) {

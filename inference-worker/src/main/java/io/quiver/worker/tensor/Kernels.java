@@ -17,6 +17,19 @@ public final class Kernels {
 	}
 
 	/**
+	 * A linear projection {@code x · Wᵀ}, with W in Hugging Face's {@code [out, in]}
+	 * layout, computed as {@code (W · xᵀ)ᵀ}: with few rows (decode), BLAS runs this
+	 * operand order about twice as fast on CPU as {@code x · Wᵀ} (the LM head of a
+	 * SmolLM2-sized model at 32 rows: 84 against 152 ms on a 2-vCPU EPYC).
+	 * @param x the rows, {@code [rows, in]}
+	 * @param weight {@code [out, in]}
+	 * @return {@code [rows, out]}, a transposed view of a contiguous {@code [out, rows]}
+	 */
+	public static NDArray linear(NDArray x, NDArray weight) {
+		return weight.matMul(x.transpose()).transpose();
+	}
+
+	/**
 	 * RMSNorm, as Hugging Face's {@code LlamaRMSNorm}:
 	 * {@code x / sqrt(mean(x²) + eps) · w}.
 	 * @param x the activations, {@code [rows, hidden]}
