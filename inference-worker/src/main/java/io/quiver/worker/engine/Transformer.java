@@ -46,11 +46,9 @@ public final class Transformer implements AutoCloseable {
 	// [maxPositions, headDim]: cos of LlamaRotaryEmbedding, halves repeated
 	private final NDArray cosTable;
 
-	// [maxPositions, headDim]: sin of LlamaRotaryEmbedding, halves repeated
+	// [maxPositions, headDim]: sin of LlamaRotaryEmbedding, halves repeated, the first
+	// negated (see Kernels.rope)
 	private final NDArray sinTable;
-
-	// [headDim, headDim]: the signed permutation that is rotate_half
-	private final NDArray rotateHalf;
 
 	private final float attentionScale;
 
@@ -58,7 +56,7 @@ public final class Transformer implements AutoCloseable {
 	static final int BATCHED_ADAPTERS = 2;
 
 	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
-			Layer[] layers, NDArray cosTable, NDArray sinTable, NDArray rotateHalf) {
+			Layer[] layers, NDArray cosTable, NDArray sinTable) {
 		this.config = config;
 		this.manager = manager;
 		this.embed = embed;
@@ -67,7 +65,6 @@ public final class Transformer implements AutoCloseable {
 		this.layers = layers;
 		this.cosTable = cosTable;
 		this.sinTable = sinTable;
-		this.rotateHalf = rotateHalf;
 		this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
 	}
 
@@ -127,13 +124,12 @@ public final class Transformer implements AutoCloseable {
 					float s = (float) Math.sin(angle);
 					cos[pos * hd + i] = c;
 					cos[pos * hd + i + hd / 2] = c;
-					sin[pos * hd + i] = s;
+					sin[pos * hd + i] = -s;
 					sin[pos * hd + i + hd / 2] = s;
 				}
 			}
 			return new Transformer(config, manager, embed, lmHead, finalNorm, layers,
-					manager.create(cos, new Shape(maxPositions, hd)), manager.create(sin, new Shape(maxPositions, hd)),
-					Kernels.rotateHalfMatrix(manager, hd));
+					manager.create(cos, new Shape(maxPositions, hd)), manager.create(sin, new Shape(maxPositions, hd)));
 		}
 		catch (IOException | RuntimeException ex) {
 			manager.close();
@@ -195,8 +191,7 @@ public final class Transformer implements AutoCloseable {
 				}
 				applyLora(lora, li, LoraGroup.QKV, h, qkv);
 				NDArray heads3 = qkv.reshape(n, heads + 2L * kvHeads, hd);
-				NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)), cos, sin,
-						this.rotateHalf);
+				NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)), cos, sin);
 				NDArray k = qk.get(new NDIndex(":, {}:", heads));
 				NDArray v = heads3.get(new NDIndex(":, {}:", heads + kvHeads));
 				cache.write(li, writeSlots, k, v);

@@ -1,7 +1,6 @@
 package io.quiver.worker.tensor;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
@@ -45,31 +44,19 @@ public final class Kernels {
 	/**
 	 * Rotary position embedding on query and key heads at once, as Hugging Face's
 	 * {@code apply_rotary_pos_emb}: {@code x·cos + rotate_half(x)·sin}, where
-	 * {@code rotate_half} is one matmul with a signed permutation (exact in fp32).
+	 * {@code rotate_half(x) = cat(-x₂, x₁)} is computed as {@code cat(x₂, x₁)} times a
+	 * sine whose first half is negated (exact in fp32): one copy and three elementwise
+	 * ops.
 	 * @param x query and key heads, {@code [rows, heads, headDim]}
 	 * @param cos cosines of each row's position, {@code [rows, 1, headDim]}
-	 * @param sin sines of each row's position, {@code [rows, 1, headDim]}
-	 * @param rotateHalf the signed permutation, {@code [headDim, headDim]}
+	 * @param signedSin sines of each row's position, first half negated,
+	 * {@code [rows, 1, headDim]}
 	 * @return {@code [rows, heads, headDim]}
 	 */
-	public static NDArray rope(NDArray x, NDArray cos, NDArray sin, NDArray rotateHalf) {
-		return x.mul(cos).add(x.matMul(rotateHalf).mul(sin));
-	}
-
-	/**
-	 * The signed permutation {@code R} with {@code x·R = rotate_half(x) = cat(-x₂, x₁)}.
-	 * @param manager where to create it
-	 * @param headDim the head dimension
-	 * @return {@code [headDim, headDim]}
-	 */
-	public static NDArray rotateHalfMatrix(NDManager manager, int headDim) {
-		int half = headDim / 2;
-		float[] r = new float[headDim * headDim];
-		for (int j = 0; j < half; j++) {
-			r[(j + half) * headDim + j] = -1f;
-			r[j * headDim + j + half] = 1f;
-		}
-		return manager.create(r, new Shape(headDim, headDim));
+	public static NDArray rope(NDArray x, NDArray cos, NDArray signedSin) {
+		long half = x.getShape().get(2) / 2;
+		NDArray swapped = x.get(new NDIndex(":, :, {}:", half)).concat(x.get(new NDIndex(":, :, :{}", half)), 2);
+		return x.mul(cos).add(swapped.mul(signedSin));
 	}
 
 	/**
