@@ -31,21 +31,16 @@ public final class LoraBank implements AutoCloseable {
 	// module i at rows i·R
 	private NDArray[] a;
 
-	// [group] of [layers, capacity, chunks, R, chunk]: scale · lora_B.weightᵀ of the
-	// group's modules, cut into column chunks of one width (see Chunks)
+	// [group] of [layers, capacity, k·R, out]: scale · lora_B.weightᵀ of the group's
+	// modules, block-diagonal: module i's rank rows i·R.. reach only its own output
+	// columns
 	private NDArray[] b;
 
 	// [layers][group] of [capacity, in, k·R]: per-layer transposed views of a
 	private NDArray[][] aT;
 
-	// [layers][group] of [capacity, chunks, R, chunk]: per-layer views of b
+	// [layers][group] of [capacity, k·R, out]: per-layer views of b
 	private NDArray[][] bc;
-
-	// [group]: how the group's output columns are cut into chunks
-	private final Chunks[] chunks;
-
-	// holds the chunks' index tensors, which outlive every reallocation
-	private final NDManager fixed;
 
 	private final BitSet used = new BitSet();
 
@@ -59,11 +54,6 @@ public final class LoraBank implements AutoCloseable {
 		this.config = config;
 		this.rank = rank;
 		this.parent = parent;
-		this.fixed = parent.newSubManager();
-		this.chunks = new Chunks[LoraGroup.values().length];
-		for (LoraGroup g : LoraGroup.values()) {
-			this.chunks[g.ordinal()] = Chunks.of(g, config, this.fixed);
-		}
 		allocate(capacity);
 	}
 
@@ -80,10 +70,8 @@ public final class LoraBank implements AutoCloseable {
 	public long slotBytes() {
 		long perLayer = 0;
 		for (LoraGroup g : LoraGroup.values()) {
-			perLayer += (long) g.modules().size() * this.rank * LoraWeights.inputWidth(g.modules().get(0), this.config);
-		}
-		for (String m : LoraWeights.MODULES) {
-			perLayer += (long) this.rank * LoraWeights.outputWidth(m, this.config);
+			long factors = (long) g.modules().size() * this.rank;
+			perLayer += factors * (LoraWeights.inputWidth(g.modules().get(0), this.config) + outputWidth(g));
 		}
 		return 4L * perLayer * this.config.numLayers();
 	}
@@ -97,9 +85,9 @@ public final class LoraBank implements AutoCloseable {
 		NDIndex old = new NDIndex(":, :{}", this.capacity);
 		for (LoraGroup g : groups) {
 			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-			Chunks c = this.chunks[g.ordinal()];
-			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in));
-			newB[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, c.count(), this.rank, c.width()));
+			long factors = (long) g.modules().size() * this.rank;
+			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, factors, in));
+			newB[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, factors, outputWidth(g)));
 			if (this.a != null) {
 				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
 				newB[g.ordinal()].set(old, this.b[g.ordinal()]);
@@ -155,29 +143,28 @@ public final class LoraBank implements AutoCloseable {
 					}
 				}
 				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
-				Chunks c = this.chunks[g.ordinal()];
-				int width = c.width();
-				int perLayerB = c.count() * rr * width;
-				float[] chunked = new float[layers * perLayerB];
+				int outG = outputWidth(g);
+				int perLayerB = modules.length * rr * outG;
+				float[] blocks = new float[layers * perLayerB];
 				for (int layer = 0; layer < layers; layer++) {
-					int chunk = 0;
-					for (int module : modules) {
-						int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
-						float[] b = weights.b()[layer][module];
-						for (int first = 0; first < out; first += width, chunk++) {
-							if (b == null) {
-								continue;
-							}
-							int base = layer * perLayerB + chunk * rr * width;
-							for (int col = 0; col < width; col++) {
-								for (int k = 0; k < r; k++) {
-									chunked[base + k * width + col] = b[(first + col) * r + k];
+					int column = 0;
+					for (int i = 0; i < modules.length; i++) {
+						int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
+						float[] b = weights.b()[layer][modules[i]];
+						if (b != null) {
+							// row i·R + k, columns of module i: scale · lora_B[:, k]
+							for (int k = 0; k < r; k++) {
+								int row = layer * perLayerB + (i * rr + k) * outG + column;
+								for (int o = 0; o < out; o++) {
+									blocks[row + o] = b[o * r + k];
 								}
 							}
 						}
+						column += out;
 					}
 				}
-				this.b[g.ordinal()].set(at, scratch.create(chunked, new Shape(layers, c.count(), rr, width)));
+				this.b[g.ordinal()].set(at,
+						scratch.create(blocks, new Shape(layers, modules.length * (long) rr, outG)));
 			}
 		}
 		this.used.set(slot);
@@ -231,32 +218,28 @@ public final class LoraBank implements AutoCloseable {
 	}
 
 	/**
-	 * The second factor of every module of a group in one matmul: {@code u}'s rank
-	 * columns of each module are repeated once per column chunk of that module's output,
-	 * so that {@code [slots, chunks, rows, R] · [slots, chunks, R, chunk]} gives the
-	 * group's output chunks, which side by side are its fused output.
+	 * The second factor of every module of a group in one batched matmul: the
+	 * block-diagonal {@code b} sends each module's rank columns of {@code u} to that
+	 * module's output columns only, so side by side they are the group's fused output.
 	 * @param u {@code [slots, rows, k·R]}
 	 * @return {@code [slots · rows, out]}
 	 */
 	private NDArray expand(int layer, LoraGroup group, NDIndex slots, NDArray u, long slotCount, long rows) {
-		Chunks c = this.chunks[group.ordinal()];
-		NDArray bSlots = this.bc[layer][group.ordinal()].get(slots);
-		if (c.count() == 1) {
-			return u.batchMatMul(bSlots.reshape(slotCount, this.rank, c.width())).reshape(slotCount * rows, -1);
+		return u.batchMatMul(this.bc[layer][group.ordinal()].get(slots)).reshape(slotCount * rows, -1);
+	}
+
+	/** The width of a group's fused output. */
+	private int outputWidth(LoraGroup group) {
+		int out = 0;
+		for (String module : group.modules()) {
+			out += LoraWeights.outputWidth(module, this.config);
 		}
-		NDArray perModule = u.reshape(slotCount, rows, group.modules().size(), this.rank);
-		NDArray perChunk = (c.moduleOfChunk() == null) ? perModule
-				: perModule.get(new NDIndex(":, :, {}", c.moduleOfChunk()));
-		return perChunk.transpose(0, 2, 1, 3)
-			.matMul(bSlots)
-			.transpose(0, 2, 1, 3)
-			.reshape(slotCount * rows, (long) c.count() * c.width());
+		return out;
 	}
 
 	@Override
 	public void close() {
 		this.manager.close();
-		this.fixed.close();
 	}
 
 	/**
@@ -307,47 +290,6 @@ public final class LoraBank implements AutoCloseable {
 				inPlace &= position == row;
 			}
 			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace);
-		}
-
-	}
-
-	/**
-	 * How a group's fused output is cut into chunks of one width, so that the second
-	 * factors of all its modules are one batched matmul with no padding: the width is the
-	 * greatest common divisor of the modules' output widths.
-	 *
-	 * @param width the chunk width
-	 * @param count chunks in the group's output
-	 * @param moduleOfChunk for each chunk, the index of its module in the group, int64;
-	 * null where each module is one chunk
-	 */
-	record Chunks(int width, int count, NDArray moduleOfChunk) {
-
-		static Chunks of(LoraGroup group, ModelConfig config, NDManager manager) {
-			int[] outs = group.modules().stream().mapToInt((m) -> LoraWeights.outputWidth(m, config)).toArray();
-			int width = 0;
-			for (int out : outs) {
-				width = gcd(width, out);
-			}
-			int count = 0;
-			for (int out : outs) {
-				count += out / width;
-			}
-			if (count == outs.length) {
-				return new Chunks(width, count, null);
-			}
-			long[] moduleOfChunk = new long[count];
-			int at = 0;
-			for (int i = 0; i < outs.length; i++) {
-				for (int j = 0; j < outs[i] / width; j++) {
-					moduleOfChunk[at++] = i;
-				}
-			}
-			return new Chunks(width, count, manager.create(moduleOfChunk));
-		}
-
-		private static int gcd(int a, int b) {
-			return (b == 0) ? a : gcd(b, a % b);
 		}
 
 	}
