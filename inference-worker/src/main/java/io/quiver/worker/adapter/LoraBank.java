@@ -31,15 +31,14 @@ public final class LoraBank implements AutoCloseable {
 	// module i at rows i·R
 	private NDArray[] a;
 
-	// [group] of [layers, capacity, k·R, out]: scale · lora_B.weightᵀ of the group's
-	// modules, block-diagonal: module i's rank rows i·R.. reach only its own output
-	// columns
+	// [module] of [layers, capacity, R, out]: scale · lora_B.weightᵀ, modules in
+	// LoraWeights.MODULES order
 	private NDArray[] b;
 
 	// [layers][group] of [capacity, in, k·R]: per-layer transposed views of a
 	private NDArray[][] aT;
 
-	// [layers][group] of [capacity, k·R, out]: per-layer views of b
+	// [layers][module] of [capacity, R, out]: per-layer views of b
 	private NDArray[][] bc;
 
 	private final BitSet used = new BitSet();
@@ -69,9 +68,9 @@ public final class LoraBank implements AutoCloseable {
 	/** Bytes one slot holds. */
 	public long slotBytes() {
 		long perLayer = 0;
-		for (LoraGroup g : LoraGroup.values()) {
-			long factors = (long) g.modules().size() * this.rank;
-			perLayer += factors * (LoraWeights.inputWidth(g.modules().get(0), this.config) + outputWidth(g));
+		for (String m : LoraWeights.MODULES) {
+			perLayer += (long) this.rank
+					* (LoraWeights.inputWidth(m, this.config) + LoraWeights.outputWidth(m, this.config));
 		}
 		return 4L * perLayer * this.config.numLayers();
 	}
@@ -81,16 +80,20 @@ public final class LoraBank implements AutoCloseable {
 		int layers = this.config.numLayers();
 		LoraGroup[] groups = LoraGroup.values();
 		NDArray[] newA = new NDArray[groups.length];
-		NDArray[] newB = new NDArray[groups.length];
+		NDArray[] newB = new NDArray[LoraWeights.MODULES.size()];
 		NDIndex old = new NDIndex(":, :{}", this.capacity);
 		for (LoraGroup g : groups) {
 			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-			long factors = (long) g.modules().size() * this.rank;
-			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, factors, in));
-			newB[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, factors, outputWidth(g)));
+			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in));
 			if (this.a != null) {
 				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
-				newB[g.ordinal()].set(old, this.b[g.ordinal()]);
+			}
+		}
+		for (int m = 0; m < newB.length; m++) {
+			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
+			newB[m] = next.zeros(new Shape(layers, newCapacity, this.rank, out));
+			if (this.b != null) {
+				newB[m].set(old, this.b[m]);
 			}
 		}
 		if (this.manager != null) {
@@ -101,11 +104,14 @@ public final class LoraBank implements AutoCloseable {
 		this.a = newA;
 		this.b = newB;
 		this.aT = new NDArray[layers][groups.length];
-		this.bc = new NDArray[layers][groups.length];
+		this.bc = new NDArray[layers][newB.length];
 		for (int layer = 0; layer < layers; layer++) {
+			NDIndex at = new NDIndex("{}", layer);
 			for (int g = 0; g < groups.length; g++) {
-				this.aT[layer][g] = newA[g].get(new NDIndex("{}", layer)).transpose(0, 2, 1);
-				this.bc[layer][g] = newB[g].get(new NDIndex("{}", layer));
+				this.aT[layer][g] = newA[g].get(at).transpose(0, 2, 1);
+			}
+			for (int m = 0; m < newB.length; m++) {
+				this.bc[layer][m] = newB[m].get(at);
 			}
 		}
 	}
@@ -143,28 +149,23 @@ public final class LoraBank implements AutoCloseable {
 					}
 				}
 				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
-				int outG = outputWidth(g);
-				int perLayerB = modules.length * rr * outG;
-				float[] blocks = new float[layers * perLayerB];
-				for (int layer = 0; layer < layers; layer++) {
-					int column = 0;
-					for (int i = 0; i < modules.length; i++) {
-						int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
-						float[] b = weights.b()[layer][modules[i]];
-						if (b != null) {
-							// row i·R + k, columns of module i: scale · lora_B[:, k]
+				for (int module : modules) {
+					int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
+					float[] transposed = new float[layers * rr * out];
+					for (int layer = 0; layer < layers; layer++) {
+						float[] b = weights.b()[layer][module];
+						if (b == null) {
+							continue;
+						}
+						// row k: scale · lora_B[:, k]
+						for (int o = 0; o < out; o++) {
 							for (int k = 0; k < r; k++) {
-								int row = layer * perLayerB + (i * rr + k) * outG + column;
-								for (int o = 0; o < out; o++) {
-									blocks[row + o] = b[o * r + k];
-								}
+								transposed[(layer * rr + k) * out + o] = b[o * r + k];
 							}
 						}
-						column += out;
 					}
+					this.b[module].set(at, scratch.create(transposed, new Shape(layers, rr, out)));
 				}
-				this.b[g.ordinal()].set(at,
-						scratch.create(blocks, new Shape(layers, modules.length * (long) rr, outG)));
 			}
 		}
 		this.used.set(slot);
@@ -181,8 +182,9 @@ public final class LoraBank implements AutoCloseable {
 	}
 
 	/**
-	 * Adds one adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place: two
-	 * matmuls whatever the group's size.
+	 * Adds one adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place: one
+	 * matmul for the first factors of all the group's modules, one per module for the
+	 * second.
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param slot the adapter's slot
@@ -194,13 +196,14 @@ public final class LoraBank implements AutoCloseable {
 		long rows = x.getShape().get(0);
 		NDIndex one = new NDIndex("{}:{}", slot, slot + 1);
 		NDArray u = x.matMul(this.aT[layer][group.ordinal()].get(new NDIndex("{}", slot)));
-		y.addi(expand(layer, group, one, u.reshape(1, rows, -1), 1, rows));
+		addSecond(layer, group, one, u.reshape(1, rows, -1), y, null);
 	}
 
 	/**
 	 * Adds the deltas of many adapters of this bank at once: rows are scattered into a
 	 * padded {@code [slots, maxRows, in]} block and multiplied by the bank's slots with
-	 * two batched matmuls, whatever the group's size, then gathered back.
+	 * batched matmuls (one for the group's first factors, one per module for the second),
+	 * then gathered back.
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param plan where each row goes
@@ -213,28 +216,33 @@ public final class LoraBank implements AutoCloseable {
 		NDArray rows = plan.inPlace() ? x : x.get(new NDIndex("{}", plan.scatter()));
 		NDArray u = rows.reshape(plan.slots(), plan.maxRows(), in)
 			.batchMatMul(this.aT[layer][group.ordinal()].get(range));
-		NDArray delta = expand(layer, group, range, u, plan.slots(), plan.maxRows());
-		y.addi(plan.inPlace() ? delta : delta.get(new NDIndex("{}", plan.gather())));
+		addSecond(layer, group, range, u, y, plan.inPlace() ? null : plan.gather());
 	}
 
 	/**
-	 * The second factor of every module of a group in one batched matmul: the
-	 * block-diagonal {@code b} sends each module's rank columns of {@code u} to that
-	 * module's output columns only, so side by side they are the group's fused output.
+	 * The second factor of each module of a group, into that module's columns of
+	 * {@code y}: each module's rank columns of {@code u} times its own {@code B}, so that
+	 * no zeros of another module's factor are read.
 	 * @param u {@code [slots, rows, k·R]}
-	 * @return {@code [slots · rows, out]}
+	 * @param gather for each row of {@code y}, its padded position in {@code u}, or null
+	 * where they are the same
 	 */
-	private NDArray expand(int layer, LoraGroup group, NDIndex slots, NDArray u, long slotCount, long rows) {
-		return u.batchMatMul(this.bc[layer][group.ordinal()].get(slots)).reshape(slotCount * rows, -1);
-	}
-
-	/** The width of a group's fused output. */
-	private int outputWidth(LoraGroup group) {
-		int out = 0;
-		for (String module : group.modules()) {
-			out += LoraWeights.outputWidth(module, this.config);
+	private void addSecond(int layer, LoraGroup group, NDIndex slots, NDArray u, NDArray y, NDArray gather) {
+		int[] modules = group.moduleIndices();
+		long padded = u.getShape().get(0) * u.getShape().get(1);
+		int column = 0;
+		for (int i = 0; i < modules.length; i++) {
+			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
+			NDArray ui = (modules.length == 1) ? u
+					: u.get(new NDIndex(":, :, {}:{}", i * this.rank, (i + 1) * this.rank));
+			NDArray delta = ui.batchMatMul(this.bc[layer][modules[i]].get(slots)).reshape(padded, out);
+			if (gather != null) {
+				delta = delta.get(new NDIndex("{}", gather));
+			}
+			NDArray target = (modules.length == 1) ? y : y.get(new NDIndex(":, {}:{}", column, column + out));
+			target.addi(delta);
+			column += out;
 		}
-		return out;
 	}
 
 	@Override
