@@ -279,7 +279,8 @@ public final class AdapterStore implements AutoCloseable {
 			adapter.bank().remove(adapter.slot());
 		}
 		int rank = LoraBank.bucket(weights.rank());
-		LoraBank bank = this.banks.computeIfAbsent(rank, (r) -> new LoraBank(this.config, r, parent, 8));
+		LoraBank bank = this.banks.computeIfAbsent(rank,
+				(r) -> new LoraBank(this.config, r, parent, LoraBank.capacityFor(this.config, r, this.deviceBudget)));
 		adapter = new LoraAdapter(weights, bank, bank.add(weights));
 		this.device.put(weights.id(), adapter);
 		this.deviceIds.add(weights.id());

@@ -5,6 +5,7 @@ import java.util.BitSet;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.model.ModelConfig;
 
@@ -47,13 +48,28 @@ public final class LoraBank implements AutoCloseable {
 	 * @param config the base model
 	 * @param rank the bucket's rank R
 	 * @param parent the engine's manager
-	 * @param capacity the initial number of slots (the bank doubles when full)
+	 * @param capacity the initial number of slots (the bank doubles, copying itself, when
+	 * full; see {@link #capacityFor})
 	 */
 	public LoraBank(ModelConfig config, int rank, NDManager parent, int capacity) {
 		this.config = config;
 		this.rank = rank;
 		this.parent = parent;
 		allocate(capacity);
+	}
+
+	/**
+	 * The slots to allocate a bank with: as many as the device budget holds, plus the one
+	 * an adapter occupies while the store evicts another, so that the bank never has to
+	 * grow; at least 8 and at most 4,096.
+	 * @param config the base model
+	 * @param rank the bucket rank
+	 * @param deviceBudget the device tier's byte budget
+	 * @return the slots
+	 */
+	public static int capacityFor(ModelConfig config, int rank, long deviceBudget) {
+		long slots = deviceBudget / slotBytes(config, rank) + 1;
+		return (int) Math.max(8, Math.min(4096, slots));
 	}
 
 	/** The bucket rank for an adapter rank: the next power of two. */
@@ -67,14 +83,31 @@ public final class LoraBank implements AutoCloseable {
 
 	/** Bytes one slot holds. */
 	public long slotBytes() {
-		long perLayer = 0;
-		for (String m : LoraWeights.MODULES) {
-			perLayer += (long) this.rank
-					* (LoraWeights.inputWidth(m, this.config) + LoraWeights.outputWidth(m, this.config));
-		}
-		return 4L * perLayer * this.config.numLayers();
+		return slotBytes(this.config, this.rank);
 	}
 
+	/**
+	 * Bytes one slot of a bank of the given rank holds.
+	 * @param config the base model
+	 * @param rank the bucket rank
+	 * @return the bytes
+	 */
+	public static long slotBytes(ModelConfig config, int rank) {
+		long perLayer = 0;
+		for (String m : LoraWeights.MODULES) {
+			perLayer += (long) rank * (LoraWeights.inputWidth(m, config) + LoraWeights.outputWidth(m, config));
+		}
+		return 4L * perLayer * config.numLayers();
+	}
+
+	/**
+	 * Allocates the factors uninitialised: memory the allocator maps but nobody writes
+	 * takes no resident pages, so a bank sized up front for the whole device budget costs
+	 * only the slots in use, and never stalls the engine copying itself into a bigger
+	 * one. Every slot is written whole when an adapter is added (padding ranks and
+	 * untargeted modules as zeros), and a slot nobody holds is only read for padding rows
+	 * that are never gathered back.
+	 */
 	private void allocate(int newCapacity) {
 		NDManager next = this.parent.newSubManager();
 		int layers = this.config.numLayers();
@@ -84,14 +117,15 @@ public final class LoraBank implements AutoCloseable {
 		NDIndex old = new NDIndex(":, :{}", this.capacity);
 		for (LoraGroup g : groups) {
 			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-			newA[g.ordinal()] = next.zeros(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in));
+			newA[g.ordinal()] = next.create(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in),
+					DataType.FLOAT32);
 			if (this.a != null) {
 				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
 			}
 		}
 		for (int m = 0; m < newB.length; m++) {
 			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
-			newB[m] = next.zeros(new Shape(layers, newCapacity, this.rank, out));
+			newB[m] = next.create(new Shape(layers, newCapacity, this.rank, out), DataType.FLOAT32);
 			if (this.b != null) {
 				newB[m].set(old, this.b[m]);
 			}
