@@ -185,20 +185,24 @@ public final class LoraBank implements AutoCloseable {
 				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
 				for (int module : modules) {
 					int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
-					float[] transposed = new float[layers * rr * out];
+					// lora_B as stored, [out, r] padded to [out, R]; the copy into the
+					// bank
+					// transposes it
+					float[] padded = new float[layers * out * rr];
 					for (int layer = 0; layer < layers; layer++) {
 						float[] b = weights.b()[layer][module];
 						if (b == null) {
 							continue;
 						}
-						// row k: scale · lora_B[:, k]
+						if (r == rr) {
+							System.arraycopy(b, 0, padded, layer * out * rr, out * rr);
+							continue;
+						}
 						for (int o = 0; o < out; o++) {
-							for (int k = 0; k < r; k++) {
-								transposed[(layer * rr + k) * out + o] = b[o * r + k];
-							}
+							System.arraycopy(b, o * r, padded, (layer * out + o) * rr, r);
 						}
 					}
-					this.b[module].set(at, scratch.create(transposed, new Shape(layers, rr, out)));
+					this.b[module].set(at, scratch.create(padded, new Shape(layers, out, rr)).transpose(0, 2, 1));
 				}
 			}
 		}
