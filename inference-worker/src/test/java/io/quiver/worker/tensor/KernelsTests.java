@@ -1,0 +1,184 @@
+package io.quiver.worker.tensor;
+
+import java.util.Random;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Each optimised routine of {@link Kernels} against its straightforward twin in
+ * {@link NaiveKernels}, on inputs shaped and strided as the forward pass gives them.
+ */
+class KernelsTests {
+
+	private static NDManager manager;
+
+	private final Random random = new Random(7);
+
+	@BeforeAll
+	static void start() {
+		manager = Torch.newManager();
+	}
+
+	@AfterAll
+	static void stop() {
+		manager.close();
+	}
+
+	@Test
+	void linearMatchesTheRowByRowLoop() {
+		int rows = 5;
+		int in = 24;
+		int out = 40;
+		float[] x = randoms(rows * in);
+		float[] w = randoms(out * in);
+		float[] got = Kernels.linear(manager.create(x, new Shape(rows, in)), manager.create(w, new Shape(out, in)))
+			.reshape(-1)
+			.toFloatArray();
+		for (int r = 0; r < rows; r++) {
+			float[] expected = NaiveKernels.linear(slice(x, r * in, in), w, out);
+			for (int o = 0; o < out; o++) {
+				assertThat(got[r * out + o]).as("row %d col %d", r, o).isCloseTo(expected[o], within(1e-5f));
+			}
+		}
+	}
+
+	@Test
+	void ropeOnAStridedSliceOfHeadsMatchesRotateHalf() {
+		int rows = 3;
+		int heads = 4;
+		int kept = 3;
+		int hd = 8;
+		double[] inverse = new double[hd / 2];
+		for (int i = 0; i < inverse.length; i++) {
+			inverse[i] = Math.pow(10000, -2.0 * i / hd);
+		}
+		int[] positions = { 0, 7, 123 };
+		float[] cos = new float[rows * hd];
+		float[] signedSin = new float[rows * hd];
+		for (int r = 0; r < rows; r++) {
+			for (int i = 0; i < hd / 2; i++) {
+				float angle = (float) inverse[i] * positions[r];
+				cos[r * hd + i] = (float) Math.cos(angle);
+				cos[r * hd + i + hd / 2] = (float) Math.cos(angle);
+				signedSin[r * hd + i] = (float) -Math.sin(angle);
+				signedSin[r * hd + i + hd / 2] = (float) Math.sin(angle);
+			}
+		}
+		float[] x = randoms(rows * heads * hd);
+		// the forward pass ropes the first heads of each row: a strided view
+		NDArray view = manager.create(x, new Shape(rows, heads, hd)).get(new NDIndex(":, :{}", kept));
+		float[] got = Kernels
+			.rope(view, manager.create(cos, new Shape(rows, 1, hd)), manager.create(signedSin, new Shape(rows, 1, hd)))
+			.reshape(-1)
+			.toFloatArray();
+		for (int r = 0; r < rows; r++) {
+			for (int h = 0; h < kept; h++) {
+				float[] expected = NaiveKernels.rope(slice(x, (r * heads + h) * hd, hd), inverse, positions[r]);
+				for (int i = 0; i < hd; i++) {
+					assertThat(got[(r * kept + h) * hd + i]).as("row %d head %d dim %d", r, h, i)
+						.isCloseTo(expected[i], within(1e-5f));
+				}
+			}
+		}
+	}
+
+	@Test
+	void swiGluOfTheFusedProjectionMatchesTheLoop() {
+		int rows = 3;
+		int inter = 16;
+		float[] gateUp = randoms(rows * 2 * inter);
+		float[] got = Kernels.swiGlu(manager.create(gateUp, new Shape(rows, 2 * inter)), inter)
+			.reshape(-1)
+			.toFloatArray();
+		for (int r = 0; r < rows; r++) {
+			float[] expected = NaiveKernels.swiGlu(slice(gateUp, r * 2 * inter, inter),
+					slice(gateUp, r * 2 * inter + inter, inter));
+			for (int i = 0; i < inter; i++) {
+				assertThat(got[r * inter + i]).isCloseTo(expected[i], within(1e-5f));
+			}
+		}
+	}
+
+	@Test
+	void rmsNormMatchesTheLoop() {
+		int rows = 4;
+		int hidden = 32;
+		float[] x = randoms(rows * hidden);
+		float[] w = randoms(hidden);
+		float[] got = Kernels.rmsNorm(manager.create(x, new Shape(rows, hidden)), manager.create(w), 1e-5f)
+			.toFloatArray();
+		for (int r = 0; r < rows; r++) {
+			float[] expected = NaiveKernels.rmsNorm(slice(x, r * hidden, hidden), w, 1e-5f);
+			for (int i = 0; i < hidden; i++) {
+				assertThat(got[r * hidden + i]).isCloseTo(expected[i], within(1e-5f));
+			}
+		}
+	}
+
+	@Test
+	void maskedGroupedAttentionMatchesOneHeadAtATime() {
+		int seqs = 2;
+		int kvHeads = 2;
+		int group = 3;
+		int hd = 8;
+		int context = 6;
+		int[] visible = { 6, 4 };
+		float[] q = randoms(seqs * kvHeads * group * hd);
+		float[] k = randoms(seqs * kvHeads * context * hd);
+		float[] v = randoms(seqs * kvHeads * context * hd);
+		float[] mask = new float[seqs * context];
+		for (int s = 0; s < seqs; s++) {
+			for (int j = visible[s]; j < context; j++) {
+				mask[s * context + j] = Float.NEGATIVE_INFINITY;
+			}
+		}
+		float scale = (float) (1 / Math.sqrt(hd));
+		float[] got = Kernels
+			.attention(manager.create(q, new Shape(seqs, kvHeads, group, hd)),
+					manager.create(k, new Shape(seqs, kvHeads, context, hd)),
+					manager.create(v, new Shape(seqs, kvHeads, context, hd)),
+					manager.create(mask, new Shape(seqs, 1, 1, context)), scale)
+			.toFloatArray();
+		for (int s = 0; s < seqs; s++) {
+			for (int kh = 0; kh < kvHeads; kh++) {
+				float[][] keys = new float[visible[s]][];
+				float[][] values = new float[visible[s]][];
+				for (int j = 0; j < visible[s]; j++) {
+					keys[j] = slice(k, ((s * kvHeads + kh) * context + j) * hd, hd);
+					values[j] = slice(v, ((s * kvHeads + kh) * context + j) * hd, hd);
+				}
+				for (int g = 0; g < group; g++) {
+					int at = ((s * kvHeads + kh) * group + g) * hd;
+					float[] expected = NaiveKernels.attention(slice(q, at, hd), keys, values);
+					for (int i = 0; i < hd; i++) {
+						assertThat(got[at + i]).isCloseTo(expected[i], within(1e-5f));
+					}
+				}
+			}
+		}
+	}
+
+	private float[] randoms(int n) {
+		float[] out = new float[n];
+		for (int i = 0; i < n; i++) {
+			out[i] = (float) this.random.nextGaussian();
+		}
+		return out;
+	}
+
+	private static float[] slice(float[] a, int from, int length) {
+		float[] out = new float[length];
+		System.arraycopy(a, from, out, 0, length);
+		return out;
+	}
+
+}
