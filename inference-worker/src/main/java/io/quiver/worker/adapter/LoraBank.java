@@ -3,6 +3,8 @@ package io.quiver.worker.adapter;
 import java.util.BitSet;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -231,10 +233,9 @@ public final class LoraBank implements AutoCloseable {
 	 * {@code [rows, out]}
 	 */
 	public void addSegment(int layer, LoraGroup group, int slot, NDArray x, NDArray y) {
-		long rows = x.getShape().get(0);
-		NDIndex one = new NDIndex("{}:{}", slot, slot + 1);
-		NDArray u = x.matMul(this.aT[layer][group.ordinal()].get(new NDIndex("{}", slot)));
-		addSecond(layer, group, one, u.reshape(1, rows, -1), y, null);
+		NDIndex at = new NDIndex("{}", slot);
+		NDArray u = x.matMul(this.aT[layer][group.ordinal()].get(at));
+		y.addi(second(layer, group, at, u, false));
 	}
 
 	/**
@@ -254,33 +255,28 @@ public final class LoraBank implements AutoCloseable {
 		NDArray rows = plan.inPlace() ? x : x.get(new NDIndex("{}", plan.scatter()));
 		NDArray u = rows.reshape(plan.slots(), plan.maxRows(), in)
 			.batchMatMul(this.aT[layer][group.ordinal()].get(range));
-		addSecond(layer, group, range, u, y, plan.inPlace() ? null : plan.gather());
+		NDArray delta = second(layer, group, range, u, true).reshape(plan.slots() * (long) plan.maxRows(), -1);
+		y.addi(plan.inPlace() ? delta : delta.get(new NDIndex("{}", plan.gather())));
 	}
 
 	/**
-	 * The second factor of each module of a group, into that module's columns of
-	 * {@code y}: each module's rank columns of {@code u} times its own {@code B}, so that
-	 * no zeros of another module's factor are read.
-	 * @param u {@code [slots, rows, k·R]}
-	 * @param gather for each row of {@code y}, its padded position in {@code u}, or null
-	 * where they are the same
+	 * The second factors of a group: each module's rank columns of {@code u} times its
+	 * own {@code B}, so that no zeros of another module's factor are read, side by side.
+	 * @param slots one slot ({@code u} is {@code [rows, k·R]}) or a range of them
+	 * ({@code u} is {@code [slots, rows, k·R]})
+	 * @param batched whether {@code slots} is a range
+	 * @return the group's fused delta, {@code u}'s leading dimensions by {@code out}
 	 */
-	private void addSecond(int layer, LoraGroup group, NDIndex slots, NDArray u, NDArray y, NDArray gather) {
+	private NDArray second(int layer, LoraGroup group, NDIndex slots, NDArray u, boolean batched) {
 		int[] modules = group.moduleIndices();
-		long padded = u.getShape().get(0) * u.getShape().get(1);
-		int column = 0;
+		NDList deltas = new NDList(modules.length);
 		for (int i = 0; i < modules.length; i++) {
-			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
 			NDArray ui = (modules.length == 1) ? u
-					: u.get(new NDIndex(":, :, {}:{}", i * this.rank, (i + 1) * this.rank));
-			NDArray delta = ui.batchMatMul(this.bc[layer][modules[i]].get(slots)).reshape(padded, out);
-			if (gather != null) {
-				delta = delta.get(new NDIndex("{}", gather));
-			}
-			NDArray target = (modules.length == 1) ? y : y.get(new NDIndex(":, {}:{}", column, column + out));
-			target.addi(delta);
-			column += out;
+					: u.get(new NDIndex(batched ? ":, :, {}:{}" : ":, {}:{}", i * this.rank, (i + 1) * this.rank));
+			NDArray b = this.bc[layer][modules[i]].get(slots);
+			deltas.add(batched ? ui.batchMatMul(b) : ui.matMul(b));
 		}
+		return (deltas.size() == 1) ? deltas.get(0) : NDArrays.concat(deltas, -1);
 	}
 
 	@Override
