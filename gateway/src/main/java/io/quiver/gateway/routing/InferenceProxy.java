@@ -331,7 +331,17 @@ public class InferenceProxy {
 		byte[] body;
 		try (Watch watch = this.watchdog.watch(in, System.nanoTime() + this.firstByteNanos, totalDeadline); in) {
 			try {
-				body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+				// Of a declared length, read into an array of exactly that size: reading
+				// up
+				// to the limit would allocate and copy 16 kB buffers for a small answer.
+				long length = upstream.contentLength();
+				if (length >= 0 && length <= MAX_ANSWER_BYTES) {
+					body = new byte[(int) length];
+					in.readNBytes(body, 0, body.length);
+				}
+				else {
+					body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+				}
 			}
 			catch (IOException ex) {
 				boolean late = watch.expired() || ex instanceof SocketTimeoutException;
