@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,6 +66,12 @@ public class InferenceProxy {
 
 	private final BulkheadRegistry bulkheads;
 
+	/**
+	 * The registry's bulkheads by tenant: its own lookup merges tags and reads the
+	 * default configuration on every call.
+	 */
+	private final Map<String, Bulkhead> tenantBulkheads = new ConcurrentHashMap<>();
+
 	private final RoutingMetrics metrics;
 
 	private final JsonMapper json;
@@ -108,7 +115,7 @@ public class InferenceProxy {
 			throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "gateway_draining", null,
 					"This gateway is shutting down. Please retry.");
 		}
-		Bulkhead bulkhead = this.bulkheads.bulkhead(call.tenant());
+		Bulkhead bulkhead = this.tenantBulkheads.computeIfAbsent(call.tenant(), this.bulkheads::bulkhead);
 		if (!bulkhead.tryAcquirePermission()) {
 			this.metrics.error("bulkhead_full");
 			response.setHeader("Retry-After", "1");
