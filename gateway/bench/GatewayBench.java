@@ -128,12 +128,12 @@ public class GatewayBench {
 				System.out.printf("[%s] throughput at concurrency 32, %d s each (req/s):%n", mode, throughputSeconds);
 				System.out.printf("  direct %.0f   gateway %.0f   = %.0f%% of direct   (target >= 50%%)%n", directRps,
 						gatewayRps, 100 * gatewayRps / directRps);
-				// CPU the gateway process spent per request: unlike latency and throughput, it
-				// does not depend on what else the machine is running.
+				// CPU the gateway process spent per request: it depends far less than latency and
+				// throughput on what else the machine is running, except for the JIT's share.
 				System.out.printf("  gateway CPU per request %.0f us (user + system, all its threads)%n",
 						cpuPerRequest);
-				// Part of it is the JIT compiler still at work, which depends on how long the
-				// gateway has run and how much CPU its neighbours left it.
+				// The JIT compiler still at work: how much depends on how long the gateway has run
+				// and how much CPU its neighbours left it.
 				System.out.printf("    of which JIT compiler threads %.0f us%n", jitPerRequest);
 				verdicts.add(String.format("%s: added p50 %.3f ms %s, p99 %.3f ms %s, throughput %.0f%% %s", mode,
 						addedP50, ok(addedP50 <= 0.5), addedP99, ok(addedP99 <= 2), 100 * gatewayRps / directRps,
