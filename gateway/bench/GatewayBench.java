@@ -8,12 +8,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -116,17 +119,22 @@ public class GatewayBench {
 						addedP99);
 				double directRps = throughput(client, direct, stream, 32, throughputSeconds);
 				long cpuBefore = cpuNanos(gateway.pid());
+				Map<String, Long> jitBefore = jitNanos(gateway.pid());
 				long gatewayRequests = requests.get();
 				double gatewayRps = throughput(client, viaGateway, stream, 32, throughputSeconds);
-				double cpuPerRequest = (cpuNanos(gateway.pid()) - cpuBefore) / 1e3
-						/ Math.max(1, requests.get() - gatewayRequests);
+				long served = Math.max(1, requests.get() - gatewayRequests);
+				double cpuPerRequest = (cpuNanos(gateway.pid()) - cpuBefore) / 1e3 / served;
+				double jitPerRequest = since(jitBefore, jitNanos(gateway.pid())) / 1e3 / served;
 				System.out.printf("[%s] throughput at concurrency 32, %d s each (req/s):%n", mode, throughputSeconds);
 				System.out.printf("  direct %.0f   gateway %.0f   = %.0f%% of direct   (target >= 50%%)%n", directRps,
 						gatewayRps, 100 * gatewayRps / directRps);
-				// CPU the gateway process spent per request: unlike latency and throughput, it
-				// does not depend on what else the machine is running.
+				// CPU the gateway process spent per request: it depends far less than latency and
+				// throughput on what else the machine is running, except for the JIT's share.
 				System.out.printf("  gateway CPU per request %.0f us (user + system, all its threads)%n",
 						cpuPerRequest);
+				// The JIT compiler still at work: how much depends on how long the gateway has run
+				// and how much CPU its neighbours left it.
+				System.out.printf("    of which JIT compiler threads %.0f us%n", jitPerRequest);
 				verdicts.add(String.format("%s: added p50 %.3f ms %s, p99 %.3f ms %s, throughput %.0f%% %s", mode,
 						addedP50, ok(addedP50 <= 0.5), addedP99, ok(addedP99 <= 2), 100 * gatewayRps / directRps,
 						ok(gatewayRps >= directRps / 2)));
@@ -256,6 +264,38 @@ public class GatewayBench {
 		// utime and stime, fields 14 and 15 of /proc/pid/stat, in clock ticks (100 Hz).
 		long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
 		return ticks * 10_000_000L;
+	}
+
+	/** CPU time of the JVM's compiler threads, by thread id. */
+	private static Map<String, Long> jitNanos(long pid) throws IOException {
+		Map<String, Long> threads = new HashMap<>();
+		try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/" + pid + "/task"))) {
+			for (Path task : tasks) {
+				String stat;
+				try {
+					stat = Files.readString(task.resolve("stat"));
+				}
+				catch (IOException ex) {
+					continue; // The thread ended meanwhile.
+				}
+				String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+				if (name.contains("CompilerThre")) {
+					String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+					threads.put(task.getFileName().toString(),
+							(Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L);
+				}
+			}
+		}
+		return threads;
+	}
+
+	/** What the threads seen now spent since before (compiler threads come and go). */
+	private static long since(Map<String, Long> before, Map<String, Long> now) {
+		long nanos = 0;
+		for (Map.Entry<String, Long> thread : now.entrySet()) {
+			nanos += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
+		}
+		return nanos;
 	}
 
 	private static long rssKb(long pid) throws IOException {

@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 import io.quiver.audit.chain.JsonValues;
 
@@ -44,10 +43,6 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 
 	private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
-	private static final Pattern TENANT = Pattern.compile("_platform|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
-
-	private static final Pattern ACTION = Pattern.compile("[a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)+");
-
 	public AuditEvent {
 		Objects.requireNonNull(id, "id");
 		requireTenant(tenant);
@@ -59,7 +54,7 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 		}
 		occurredAt = occurredAt.truncatedTo(ChronoUnit.MILLIS);
 		actor = (actor != null) ? actor : AuditActor.anonymous();
-		if (action == null || action.length() > 128 || !ACTION.matcher(action).matches()) {
+		if (action == null || action.length() > 128 || !isValidAction(action)) {
 			throw new IllegalArgumentException(
 					"Audit action must be dotted lower case, e.g. api_key.created: " + action);
 		}
@@ -77,7 +72,56 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 	 * @return whether events may be recorded for it
 	 */
 	public static boolean isValidTenant(String tenant) {
-		return tenant != null && TENANT.matcher(tenant).matches();
+		// _platform|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])? - checked on every event, so
+		// without a regular expression.
+		if (tenant == null) {
+			return false;
+		}
+		if (tenant.equals(PLATFORM_TENANT)) {
+			return true;
+		}
+		int length = tenant.length();
+		if (length == 0 || length > 63 || !isLowerAlnum(tenant.charAt(0)) || !isLowerAlnum(tenant.charAt(length - 1))) {
+			return false;
+		}
+		for (int i = 1; i < length - 1; i++) {
+			char c = tenant.charAt(i);
+			if (!isLowerAlnum(c) && c != '-') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * @return whether the action is dotted lower case,
+	 * {@code [a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+}
+	 */
+	static boolean isValidAction(String action) {
+		int segments = 0;
+		int i = 0;
+		int length = action.length();
+		while (true) {
+			if (i >= length || action.charAt(i) < 'a' || action.charAt(i) > 'z') {
+				return false;
+			}
+			i++;
+			while (i < length && (isLowerAlnum(action.charAt(i)) || action.charAt(i) == '_')) {
+				i++;
+			}
+			segments++;
+			if (i == length) {
+				return segments >= 2;
+			}
+			if (action.charAt(i) != '.') {
+				return false;
+			}
+			i++;
+		}
+	}
+
+	private static boolean isLowerAlnum(char c) {
+		return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 	}
 
 	/**
@@ -132,7 +176,7 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 
 		private AuditChanges changes;
 
-		private Map<String, Object> metadata = Map.of();
+		private LinkedHashMap<String, Object> metadata;
 
 		private Builder(String tenant, String action) {
 			this.tenant = tenant;
@@ -231,7 +275,7 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 		}
 
 		public Builder metadata(Map<String, ?> metadata) {
-			this.metadata = (metadata != null) ? new LinkedHashMap<>(metadata) : Map.of();
+			this.metadata = (metadata != null) ? new LinkedHashMap<>(metadata) : null;
 			return this;
 		}
 
@@ -241,9 +285,11 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 		 * @return this builder
 		 */
 		public Builder metadata(String key, Object value) {
-			LinkedHashMap<String, Object> copy = new LinkedHashMap<>(this.metadata);
-			copy.put(key, value);
-			this.metadata = copy;
+			// The builder's own map: the event copies it (masked) when it is built.
+			if (this.metadata == null) {
+				this.metadata = new LinkedHashMap<>();
+			}
+			this.metadata.put(key, value);
 			return this;
 		}
 
@@ -251,7 +297,7 @@ public record AuditEvent(UUID id, String tenant, Instant occurredAt, AuditActor 
 			return new AuditEvent((this.id != null) ? this.id : UuidV7.next(), this.tenant,
 					(this.occurredAt != null) ? this.occurredAt : Instant.now(Clock.systemUTC()), this.actor,
 					this.action, this.resource, this.outcome, this.reason, this.sourceIp, this.userAgent,
-					this.requestId, this.traceId, this.changes, this.metadata);
+					this.requestId, this.traceId, this.changes, (this.metadata != null) ? this.metadata : Map.of());
 		}
 
 	}

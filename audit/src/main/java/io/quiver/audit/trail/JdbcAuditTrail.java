@@ -229,8 +229,12 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 			int batchSize = JdbcAuditTrail.this.settings.batchSize();
 			long waitMillis = Math.max(1, JdbcAuditTrail.this.settings.flushInterval().toMillis());
 			boolean stalled = false;
+			// One list for every batch: nothing keeps a batch once it is written, and a
+			// new list of batchSize slots per turn (every few milliseconds, busy or idle)
+			// was most of what the writer allocated.
+			List<AuditEvent> batch = new ArrayList<>();
 			while (true) {
-				List<AuditEvent> batch = new ArrayList<>(batchSize);
+				batch.clear();
 				batch.addAll(this.deferred);
 				this.deferred.clear();
 				try {

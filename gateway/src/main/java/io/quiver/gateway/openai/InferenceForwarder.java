@@ -3,10 +3,11 @@ package io.quiver.gateway.openai;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.quiver.gateway.limits.LimitEnforcer;
 import io.quiver.gateway.routing.InferenceCall;
@@ -201,12 +202,13 @@ public class InferenceForwarder {
 			throw new OpenAiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "invalid_request_error",
 					"unsupported_media_type", null, "Send the request body as application/json.");
 		}
-		if (request.getContentLengthLong() > this.maxRequestBytes) {
+		long declared = request.getContentLengthLong();
+		if (declared > this.maxRequestBytes) {
 			throw tooLarge();
 		}
 		byte[] bytes;
 		try (InputStream in = request.getInputStream()) {
-			bytes = in.readNBytes(this.maxRequestBytes + 1);
+			bytes = (declared >= 0) ? readDeclared(in, (int) declared) : in.readNBytes(this.maxRequestBytes + 1);
 		}
 		if (bytes.length > this.maxRequestBytes) {
 			throw tooLarge();
@@ -223,6 +225,20 @@ public class InferenceForwarder {
 			throw OpenAiException.invalidRequest(null, "The request body must be a JSON object.");
 		}
 		return (ObjectNode) node;
+	}
+
+	/**
+	 * Reads a body of known length into an array of exactly that size: reading up to the
+	 * limit instead would allocate and copy buffers of 16 kB for a body of a few hundred
+	 * bytes, on every request.
+	 */
+	private static byte[] readDeclared(InputStream in, int length) throws IOException {
+		byte[] bytes = new byte[length];
+		int read = in.readNBytes(bytes, 0, length);
+		if (read < length) {
+			throw OpenAiException.invalidRequest(null, "The request body ended before its Content-Length.");
+		}
+		return bytes;
 	}
 
 	private OpenAiException tooLarge() {
@@ -248,12 +264,38 @@ public class InferenceForwarder {
 
 	}
 
+	/**
+	 * The caller's {@code x-request-id} when it is a plain token, else a new one: 128
+	 * random bits, which only need to be unique (an id correlates a request's log lines,
+	 * usage and audit event, and grants nothing), so they come from the thread's
+	 * generator rather than the shared, locked {@code SecureRandom} of
+	 * {@code UUID.randomUUID()}.
+	 */
 	private static String requestId(HttpServletRequest request) {
 		String given = request.getHeader("x-request-id");
-		if (given != null && given.length() <= 64 && given.matches("[A-Za-z0-9._:-]+")) {
+		if (given != null && isToken(given)) {
 			return given;
 		}
-		return "req_" + UUID.randomUUID().toString().replace("-", "");
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		return "req_" + hex(random.nextLong()) + hex(random.nextLong());
+	}
+
+	private static boolean isToken(String id) {
+		if (id.isEmpty() || id.length() > 64) {
+			return false;
+		}
+		for (int i = 0; i < id.length(); i++) {
+			char c = id.charAt(i);
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+					|| c == ':' || c == '-')) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private static String hex(long bits) {
+		return HexFormat.of().toHexDigits(bits);
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -65,6 +66,12 @@ public class InferenceProxy {
 
 	private final BulkheadRegistry bulkheads;
 
+	/**
+	 * The registry's bulkheads by tenant: its own lookup merges tags and reads the
+	 * default configuration on every call.
+	 */
+	private final Map<String, Bulkhead> tenantBulkheads = new ConcurrentHashMap<>();
+
 	private final RoutingMetrics metrics;
 
 	private final JsonMapper json;
@@ -108,7 +115,7 @@ public class InferenceProxy {
 			throw new OpenAiException(HttpStatus.SERVICE_UNAVAILABLE, "server_error", "gateway_draining", null,
 					"This gateway is shutting down. Please retry.");
 		}
-		Bulkhead bulkhead = this.bulkheads.bulkhead(call.tenant());
+		Bulkhead bulkhead = this.tenantBulkheads.computeIfAbsent(call.tenant(), this.bulkheads::bulkhead);
 		if (!bulkhead.tryAcquirePermission()) {
 			this.metrics.error("bulkhead_full");
 			response.setHeader("Retry-After", "1");
@@ -331,7 +338,17 @@ public class InferenceProxy {
 		byte[] body;
 		try (Watch watch = this.watchdog.watch(in, System.nanoTime() + this.firstByteNanos, totalDeadline); in) {
 			try {
-				body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+				// Of a declared length, read into an array of exactly that size: reading
+				// up
+				// to the limit would allocate and copy 16 kB buffers for a small answer.
+				long length = upstream.contentLength();
+				if (length >= 0 && length <= MAX_ANSWER_BYTES) {
+					body = new byte[(int) length];
+					in.readNBytes(body, 0, body.length);
+				}
+				else {
+					body = in.readNBytes(MAX_ANSWER_BYTES + 1);
+				}
 			}
 			catch (IOException ex) {
 				boolean late = watch.expired() || ex instanceof SocketTimeoutException;

@@ -293,14 +293,25 @@ final class WorkerHttp implements AutoCloseable {
 
 		private final Body body;
 
-		private Response(int status, Map<String, String> headers, Body body) {
+		private final long contentLength;
+
+		private Response(int status, Map<String, String> headers, Body body, long contentLength) {
 			this.status = status;
 			this.headers = headers;
 			this.body = body;
+			this.contentLength = contentLength;
 		}
 
 		int status() {
 			return this.status;
+		}
+
+		/**
+		 * @return the body's length in bytes when the worker declared it
+		 * ({@code Content-Length}), else -1
+		 */
+		long contentLength() {
+			return this.contentLength;
 		}
 
 		/**
@@ -419,9 +430,11 @@ final class WorkerHttp implements AutoCloseable {
 			boolean keepAlive = !"close".equalsIgnoreCase(headers.get("connection"))
 					&& !statusLine.startsWith("HTTP/1.0");
 			Body body;
+			long declared = -1;
 			String transferEncoding = headers.get("transfer-encoding");
 			if ("HEAD".equals(method) || status == 204 || status == 304 || (status >= 100 && status < 200)) {
 				body = new Body(this, 0, false, keepAlive);
+				declared = 0;
 			}
 			else if (transferEncoding != null) {
 				if (!"chunked".equalsIgnoreCase(transferEncoding)) {
@@ -441,12 +454,13 @@ final class WorkerHttp implements AutoCloseable {
 					throw new IOException("the worker's answer has a malformed Content-Length");
 				}
 				body = new Body(this, length, false, keepAlive);
+				declared = length;
 			}
 			else {
 				// Delimited by the end of the connection.
 				body = new Body(this, -1, false, false);
 			}
-			return new Response(status, headers, body);
+			return new Response(status, headers, body, declared);
 		}
 
 		private static int parseStatus(String statusLine) throws IOException {

@@ -18,6 +18,7 @@ import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.WebSecurityCustomizer;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -25,6 +26,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
  * The filter chains, most specific first. Each speaks its paths' error dialect, and
@@ -32,6 +34,18 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
+
+	/**
+	 * Spring Security's strict firewall with its default rules, the header rules checked
+	 * without regular expressions ({@link HeaderCharacters}).
+	 */
+	@Bean
+	WebSecurityCustomizer strictFirewall() {
+		StrictHttpFirewall firewall = new StrictHttpFirewall();
+		firewall.setAllowedHeaderNames(HeaderCharacters.NAME);
+		firewall.setAllowedHeaderValues(HeaderCharacters.VALUE);
+		return (web) -> web.httpFirewall(firewall);
+	}
 
 	/** The OpenAI API: API keys or JWTs with the {@code inference} scope. */
 	@Bean
