@@ -1,5 +1,8 @@
 package io.quiver.worker.adapter;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.BitSet;
 
 import ai.djl.ndarray.NDArray;
@@ -45,6 +48,13 @@ public final class LoraBank implements AutoCloseable {
 	private NDArray[][] bc;
 
 	private final BitSet used = new BitSet();
+
+	// a direct buffer the factors of an adapter pass through on their way into the bank
+	private ByteBuffer staging;
+
+	private int stagedFloats;
+
+	private final float[] zeros = new float[1 << 16];
 
 	/**
 	 * @param config the base model
@@ -170,46 +180,78 @@ public final class LoraBank implements AutoCloseable {
 		int r = weights.rank();
 		int rr = this.rank;
 		NDIndex at = new NDIndex(":, {}", slot);
-		try (NDManager scratch = this.manager.newSubManager()) {
-			for (LoraGroup g : LoraGroup.values()) {
-				int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-				int[] modules = g.moduleIndices();
-				int perLayer = modules.length * rr * in;
-				float[] stacked = new float[layers * perLayer];
+		for (LoraGroup g : LoraGroup.values()) {
+			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
+			int[] modules = g.moduleIndices();
+			int perLayer = modules.length * rr * in;
+			FloatBuffer stacked = staging(layers * perLayer);
+			for (int layer = 0; layer < layers; layer++) {
+				for (int i = 0; i < modules.length; i++) {
+					float[] a = weights.a()[layer][modules[i]];
+					if (a != null) {
+						stacked.put(layer * perLayer + i * rr * in, a, 0, r * in);
+					}
+				}
+			}
+			copyIn(this.a[g.ordinal()], at, new Shape(layers, modules.length * (long) rr, in), false);
+			for (int module : modules) {
+				int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
+				// lora_B as stored, [out, r] padded to [out, R]; the copy into the bank
+				// transposes it
+				FloatBuffer padded = staging(layers * out * rr);
 				for (int layer = 0; layer < layers; layer++) {
-					for (int i = 0; i < modules.length; i++) {
-						float[] a = weights.a()[layer][modules[i]];
-						if (a != null) {
-							System.arraycopy(a, 0, stacked, layer * perLayer + i * rr * in, r * in);
-						}
+					float[] b = weights.b()[layer][module];
+					if (b == null) {
+						continue;
+					}
+					if (r == rr) {
+						padded.put(layer * out * rr, b, 0, out * rr);
+						continue;
+					}
+					for (int o = 0; o < out; o++) {
+						padded.put((layer * out + o) * rr, b, o * r, r);
 					}
 				}
-				this.a[g.ordinal()].set(at, scratch.create(stacked, new Shape(layers, modules.length * (long) rr, in)));
-				for (int module : modules) {
-					int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
-					// lora_B as stored, [out, r] padded to [out, R]; the copy into the
-					// bank
-					// transposes it
-					float[] padded = new float[layers * out * rr];
-					for (int layer = 0; layer < layers; layer++) {
-						float[] b = weights.b()[layer][module];
-						if (b == null) {
-							continue;
-						}
-						if (r == rr) {
-							System.arraycopy(b, 0, padded, layer * out * rr, out * rr);
-							continue;
-						}
-						for (int o = 0; o < out; o++) {
-							System.arraycopy(b, o * r, padded, (layer * out + o) * rr, r);
-						}
-					}
-					this.b[module].set(at, scratch.create(padded, new Shape(layers, out, rr)).transpose(0, 2, 1));
-				}
+				copyIn(this.b[module], at, new Shape(layers, out, rr), true);
 			}
 		}
 		this.used.set(slot);
 		return slot;
+	}
+
+	/**
+	 * The staging buffer, cleared to zeros over its first {@code floats} (padding ranks
+	 * and untargeted modules must be written as zeros), grown when too small. One direct
+	 * buffer serves every add, so that adding an adapter allocates and faults in no fresh
+	 * memory and PyTorch reads the factors in place.
+	 */
+	private FloatBuffer staging(int floats) {
+		long bytes = (long) floats * Float.BYTES;
+		if (this.staging == null || this.staging.capacity() < bytes) {
+			this.staging = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+		}
+		FloatBuffer view = this.staging.asFloatBuffer();
+		view.put(0, this.zeros, 0, Math.min(this.zeros.length, floats));
+		for (int at = this.zeros.length; at < floats; at += this.zeros.length) {
+			view.put(at, this.zeros, 0, Math.min(this.zeros.length, floats - at));
+		}
+		this.stagedFloats = floats;
+		return view;
+	}
+
+	/**
+	 * Copies the staged factors into a slot of a bank tensor.
+	 * @param bank the bank tensor, {@code [layers, capacity, ...]}
+	 * @param slot the slot's index
+	 * @param shape the staged factors' shape
+	 * @param transposed whether the two last dimensions are swapped on the way in
+	 */
+	private void copyIn(NDArray bank, NDIndex slot, Shape shape, boolean transposed) {
+		ByteBuffer bytes = this.staging.duplicate().order(ByteOrder.nativeOrder());
+		bytes.limit(this.stagedFloats * Float.BYTES);
+		try (NDArray staged = this.manager.create(bytes, shape, DataType.FLOAT32)) {
+			bank.set(slot, transposed ? staged.transpose(0, 2, 1) : staged);
+		}
 	}
 
 	/** Frees a slot for reuse. */
