@@ -1,6 +1,7 @@
 package io.quiver.gateway.limits;
 
 import java.net.http.HttpResponse;
+import java.time.Instant;
 
 import io.quiver.gateway.TestHttp;
 import io.quiver.gateway.TestTenancy;
@@ -49,6 +50,7 @@ class LimitsTests {
 		TestHttp http = new TestHttp(this.port);
 		PopulatedTenant tenant = TestTenancy.populatedTenant(this.context);
 		this.limits.setForTenant(tenant.tenant(), new Limits(3, 100_000L, null, null, null), "test");
+		awaitRoomInThisMinute();
 		for (int i = 0; i < 3; i++) {
 			HttpResponse<String> admitted = chat(http, tenant);
 			assertThat(admitted.statusCode()).as(admitted.body()).isEqualTo(200);
@@ -71,6 +73,7 @@ class LimitsTests {
 		TestHttp http = new TestHttp(this.port);
 		PopulatedTenant tenant = TestTenancy.populatedTenant(this.context);
 		this.limits.setForKey(tenant.tenant(), tenant.apiKey(), new Limits(1, null, null, null, null), "test");
+		awaitRoomInThisMinute();
 		assertThat(chat(http, tenant).statusCode()).isEqualTo(200);
 		assertThat(chat(http, tenant).statusCode()).isEqualTo(429);
 		String member = tenant.credentials().get("api key: member");
@@ -95,6 +98,7 @@ class LimitsTests {
 			.get("/admin/v1/tenants/" + tenant.slug() + "/api-keys/" + successor + "/limits", secret);
 		assertThat(limits.statusCode()).as(limits.body()).isEqualTo(200);
 		assertThat(this.json.readTree(limits.body()).path("requestsPerMinute").asInt()).isEqualTo(1);
+		awaitRoomInThisMinute();
 		assertThat(http.post("/v1/chat/completions", secret, CHAT.formatted(tenant.adapter())).statusCode())
 			.isEqualTo(200);
 		assertThat(http.post("/v1/chat/completions", secret, CHAT.formatted(tenant.adapter())).statusCode())
@@ -128,6 +132,22 @@ class LimitsTests {
 
 	private static HttpResponse<String> chat(TestHttp http, PopulatedTenant tenant) {
 		return http.post("/v1/chat/completions", tenant.admin(), CHAT.formatted(tenant.adapter()));
+	}
+
+	/**
+	 * Requests per minute are counted per calendar minute, so a burst that straddles two
+	 * minutes is counted in both: start it with at least 15 s of the minute left.
+	 */
+	private static void awaitRoomInThisMinute() {
+		long second = Instant.now().getEpochSecond() % 60;
+		if (second >= 45) {
+			try {
+				Thread.sleep((60 - second) * 1000 + 100);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 }
