@@ -1,5 +1,6 @@
 package io.quiver.gateway.routing;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -339,12 +340,14 @@ public class InferenceProxy {
 		try (Watch watch = this.watchdog.watch(in, System.nanoTime() + this.firstByteNanos, totalDeadline); in) {
 			try {
 				// Of a declared length, read into an array of exactly that size: reading
-				// up
-				// to the limit would allocate and copy 16 kB buffers for a small answer.
+				// up to the limit would allocate and copy 16 kB buffers for a small
+				// answer. An answer that ends early is a broken one, not a shorter one.
 				long length = upstream.contentLength();
 				if (length >= 0 && length <= MAX_ANSWER_BYTES) {
 					body = new byte[(int) length];
-					in.readNBytes(body, 0, body.length);
+					if (in.readNBytes(body, 0, body.length) < body.length) {
+						throw new EOFException("the answer ended before its Content-Length");
+					}
 				}
 				else {
 					body = in.readNBytes(MAX_ANSWER_BYTES + 1);

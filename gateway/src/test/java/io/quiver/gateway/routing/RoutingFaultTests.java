@@ -93,6 +93,14 @@ class RoutingFaultTests extends TestGatewayWithWorkers {
 	}
 
 	@Test
+	void whenAWorkerAnswerEndsBeforeItsLengthThenClean502Envelope() throws Exception {
+		HttpResponse<String> response = chat("cut-model", false);
+		assertThat(response.statusCode()).isEqualTo(502);
+		assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
+		assertThat(response.body()).contains("\"code\":\"worker_error\"").doesNotContain("cmpl-1");
+	}
+
+	@Test
 	void whenAStreamBreaksMidwayThenItEndsWithAnErrorEvent() throws Exception {
 		HttpResponse<String> response = chat("broken-model", true);
 		assertThat(response.statusCode()).isEqualTo(200);

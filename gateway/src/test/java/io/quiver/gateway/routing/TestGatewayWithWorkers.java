@@ -43,6 +43,9 @@ public abstract class TestGatewayWithWorkers {
 	protected static final TestWorker MALFORMED = TestWorker.serving("bad-model")
 		.behave(TestWorker.Behaviour.MALFORMED, 0);
 
+	protected static final TestWorker TRUNCATED = TestWorker.serving("cut-model")
+		.behave(TestWorker.Behaviour.TRUNCATED, 0);
+
 	protected static final TestWorker BREAKING = TestWorker.serving("broken-model")
 		.behave(TestWorker.Behaviour.BREAK_STREAM, 0);
 
@@ -55,8 +58,8 @@ public abstract class TestGatewayWithWorkers {
 
 	protected static final TestWorker SLEEPY = TestWorker.serving("sleepy-model");
 
-	static final List<TestWorker> ALL = List.of(HEALTHY_ONE, HEALTHY_TWO, SLOW, FAST, MALFORMED, BREAKING, STALLING,
-			DRAINING_ONE, DRAINING_TWO, SLEEPY);
+	static final List<TestWorker> ALL = List.of(HEALTHY_ONE, HEALTHY_TWO, SLOW, FAST, MALFORMED, TRUNCATED, BREAKING,
+			STALLING, DRAINING_ONE, DRAINING_TWO, SLEEPY);
 
 	@LocalServerPort
 	protected int port;

@@ -34,6 +34,12 @@ public final class TestWorker implements AutoCloseable {
 		/** A non-streaming answer that is not JSON. */
 		MALFORMED,
 
+		/**
+		 * A non-streaming answer that ends, connection closed, before its declared
+		 * length.
+		 */
+		TRUNCATED,
+
 		/** A stream that breaks off after its first chunk. */
 		BREAK_STREAM,
 
@@ -183,6 +189,15 @@ public final class TestWorker implements AutoCloseable {
 			}
 			if (this.behaviour == Behaviour.MALFORMED) {
 				send(exchange, 200, "application/json", "<html>upstream exploded</html>");
+				return;
+			}
+			if (this.behaviour == Behaviour.TRUNCATED) {
+				exchange.getResponseHeaders().add("Content-Type", "application/json");
+				exchange.sendResponseHeaders(200, 200);
+				OutputStream out = exchange.getResponseBody();
+				out.write("{\"id\":\"cmpl-1\",\"object\":\"chat.completion\"".getBytes(StandardCharsets.UTF_8));
+				// closing short of the length closes the connection
+				out.close();
 				return;
 			}
 			if (!stream) {
