@@ -52,8 +52,6 @@ public final class LoraBank implements AutoCloseable {
 	// a direct buffer the factors of an adapter pass through on their way into the bank
 	private ByteBuffer staging;
 
-	private int stagedFloats;
-
 	private final float[] zeros = new float[1 << 16];
 
 	/**
@@ -235,7 +233,6 @@ public final class LoraBank implements AutoCloseable {
 		for (int at = this.zeros.length; at < floats; at += this.zeros.length) {
 			view.put(at, this.zeros, 0, Math.min(this.zeros.length, floats - at));
 		}
-		this.stagedFloats = floats;
 		return view;
 	}
 
@@ -248,7 +245,7 @@ public final class LoraBank implements AutoCloseable {
 	 */
 	private void copyIn(NDArray bank, NDIndex slot, Shape shape, boolean transposed) {
 		ByteBuffer bytes = this.staging.duplicate().order(ByteOrder.nativeOrder());
-		bytes.limit(this.stagedFloats * Float.BYTES);
+		bytes.limit(Math.toIntExact(shape.size() * Float.BYTES));
 		try (NDArray staged = this.manager.create(bytes, shape, DataType.FLOAT32)) {
 			bank.set(slot, transposed ? staged.transpose(0, 2, 1) : staged);
 		}
