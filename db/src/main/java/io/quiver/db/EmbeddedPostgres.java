@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -85,7 +86,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
 					.addAll(List.of("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"));
 			}
 			Path logFile = dataDir.resolveSibling(dataDir.getFileName() + ".log");
-			Process server = new ProcessBuilder(asPostgresUser(command)).redirectErrorStream(true)
+			Process server = new ProcessBuilder(inOwnSession(asPostgresUser(command))).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
 				.start();
 			EmbeddedPostgres postgres = new EmbeddedPostgres(binaries, dataDir, chosen, server);
@@ -268,6 +269,27 @@ public final class EmbeddedPostgres implements AutoCloseable {
 			}
 		}
 		return target;
+	}
+
+	/**
+	 * Runs the server in a session of its own, so that the Ctrl-C a terminal sends to its
+	 * whole foreground process group reaches this JVM but not PostgreSQL: the JVM's
+	 * shutdown hook stops the server once the application has written what it holds (the
+	 * audit trail and usage flush on shutdown), instead of PostgreSQL going away under
+	 * it.
+	 */
+	private static List<String> inOwnSession(List<String> command) {
+		Path setsid = Stream.of("/usr/bin/setsid", "/bin/setsid")
+			.map(Path::of)
+			.filter(Files::isExecutable)
+			.findFirst()
+			.orElse(null);
+		if (setsid == null) {
+			return command;
+		}
+		List<String> wrapped = new ArrayList<>(List.of(setsid.toString()));
+		wrapped.addAll(command);
+		return wrapped;
 	}
 
 	private static List<String> asPostgresUser(List<String> command) {
