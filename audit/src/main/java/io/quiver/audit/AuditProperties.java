@@ -35,7 +35,8 @@ record AuditProperties(@DefaultValue @Valid Writer writer, @DefaultValue @Valid 
 	 * @param writers writer threads, each owning a share of the tenants (and using one
 	 * database connection)
 	 * @param batchSize events per database transaction
-	 * @param flushInterval how long the writer waits to fill a batch
+	 * @param flushInterval how long the writer waits for a batch to fill after its first
+	 * event (the longest an event waits in memory when the database keeps up)
 	 * @param queueCapacity events held in memory before submitters write to the spool
 	 * @param retryInterval how often replay is tried during an outage
 	 * @param drainTimeout how long shutdown may take to write what is queued

@@ -250,6 +250,9 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 				}
 				this.queue.drainTo(batch, Math.max(0, batchSize - batch.size()));
 				boolean closing = JdbcAuditTrail.this.closed;
+				if (!closing && !stalled && !batch.isEmpty()) {
+					linger(batch, batchSize, waitMillis);
+				}
 				if (closing && System.nanoTime() > JdbcAuditTrail.this.drainDeadline) {
 					this.queue.drainTo(batch);
 					if (!batch.isEmpty()) {
@@ -276,6 +279,31 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 				}
 				stalled = left == batch.size();
 				JdbcAuditTrail.this.inMemory.addAndGet(-(batch.size() - left));
+			}
+		}
+
+		/**
+		 * Waits up to the flush interval after a batch's first event for the batch to
+		 * fill, so that a steady trickle of events is written many to a transaction (and
+		 * to a chain-head update) rather than the few that arrived while the previous
+		 * batch was written. A full batch, or shutdown, ends the wait.
+		 */
+		private void linger(List<AuditEvent> batch, int batchSize, long waitMillis) {
+			long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+			try {
+				long left;
+				while (batch.size() < batchSize && !JdbcAuditTrail.this.closed
+						&& (left = until - System.nanoTime()) > 0) {
+					AuditEvent next = this.queue.poll(left, TimeUnit.NANOSECONDS);
+					if (next == null) {
+						return;
+					}
+					batch.add(next);
+					this.queue.drainTo(batch, batchSize - batch.size());
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 			}
 		}
 
@@ -370,8 +398,8 @@ public final class JdbcAuditTrail implements AuditTrail, SmartLifecycle {
 	 * @param writers writer threads (and database connections) working in parallel, each
 	 * owning a share of the tenants
 	 * @param batchSize the most events written in one transaction
-	 * @param flushInterval how long the writer waits for more events before it looks at
-	 * the spool again
+	 * @param flushInterval how long the writer waits for a batch to fill after its first
+	 * event, and, while no events come, before it looks at the spool again
 	 * @param queueCapacity events held in memory before submitters spool directly
 	 * @param retryInterval how often replay is attempted while the database is down
 	 * @param drainTimeout how long stopping may take to write what is queued

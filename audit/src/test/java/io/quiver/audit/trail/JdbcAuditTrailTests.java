@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,8 @@ import io.quiver.audit.verify.ChainVerifier;
 import io.quiver.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,6 +123,34 @@ class JdbcAuditTrailTests {
 		assertThat(trail.awaitIdle(Duration.ofSeconds(30))).isTrue();
 		trail.stop();
 		assertThat(TestAudit.count(tenant)).isEqualTo(2);
+	}
+
+	@Test
+	void whenEventsTrickleInThenTheWriterWaitsForABatchToFill() throws Exception {
+		String tenant = TestAudit.tenant("trickle");
+		JdbcAuditTrail trail = new JdbcAuditTrail(TestAudit.appender(TestAudit.dataSource(), Clock.systemUTC()),
+				new DataSourceTransactionManager(TestAudit.dataSource()), FileSpool.open(this.spool), List.of(),
+				new JdbcAuditTrail.Settings(1, 500, Duration.ofSeconds(2), 10_000, Duration.ofMillis(200),
+						Duration.ofSeconds(20)));
+		trail.start();
+		try {
+			for (int i = 1; i <= 20; i++) {
+				trail.submit(TestAudit.event(tenant, i));
+				sleep(5);
+			}
+			assertThat(trail.awaitIdle(Duration.ofSeconds(30))).isTrue();
+		}
+		finally {
+			trail.stop();
+		}
+		assertThat(TestAudit.count(tenant)).isEqualTo(20);
+		// Each batch is one transaction with one recorded_at: twenty events that arrived
+		// within a tenth of a second, one every 5 ms, went in one batch (two at most,
+		// should the machine stall), not one each.
+		assertThat(TestAudit.jdbc()
+			.queryForObject("select count(distinct recorded_at) from audit_event where tenant = ?", Long.class, tenant))
+			.isLessThanOrEqualTo(2);
+		assertThat(new ChainVerifier(TestAudit.dataSource(), TestAudit.keys()).verify(tenant).valid()).isTrue();
 	}
 
 	private static long distinctIds(String tenant) {
