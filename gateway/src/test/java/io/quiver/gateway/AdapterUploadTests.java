@@ -95,6 +95,24 @@ class AdapterUploadTests {
 		assertThat(versions.statusCode()).isEqualTo(404);
 	}
 
+	@Test
+	void whenARegistrationNamesAFileUriThenRefused() throws Exception {
+		TestHttp http = new TestHttp(this.port);
+		String path = "/admin/v1/tenants/" + this.writer.slug() + "/adapters/local-bot/versions";
+		String body = "{\"sourceUri\":\"%s\",\"sha256\":\"" + "cd".repeat(32)
+				+ "\",\"rank\":8,\"targetModules\":[\"q_proj\"],\"baseModel\":\"" + TestWorker.BASE_MODEL + "\"}";
+		for (String uri : new String[] { "file:///var/lib/quiver/adapters/other-tenant/bot/v1", "FILE:/etc",
+				"ftp://example.com/bot" }) {
+			HttpResponse<String> refused = http.post(path, this.writer.secret(), body.formatted(uri));
+			assertThat(refused.statusCode()).as(uri + ": " + refused.body()).isEqualTo(400);
+			assertThat(refused.headers().firstValue("Content-Type"))
+				.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
+			assertThat(this.json.readTree(refused.body()).path("detail").asString()).contains("sourceUri");
+		}
+		HttpResponse<String> accepted = http.post(path, this.writer.secret(), body.formatted("s3://adapters/bot"));
+		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+	}
+
 	private HttpResponse<String> upload(String name, byte[] config, byte[] weights) {
 		String boundary = "quiver-test-boundary";
 		Map<String, byte[]> parts = new LinkedHashMap<>();

@@ -255,11 +255,21 @@ public class AdapterService {
 		}
 	}
 
+	/**
+	 * A source a tenant names must be fetched from outside the worker: a {@code file:}
+	 * URI would have workers read their own file system on a tenant's say (another
+	 * tenant's uploads among it), so only the platform's own store, for uploads, hands
+	 * those out.
+	 */
 	private static void requireSource(String sourceUri) {
 		try {
 			String scheme = URI.create(sourceUri).getScheme();
-			if (scheme == null || !List.of("file", "https", "s3", "gs", "hf", "az").contains(scheme)) {
-				throw new IllegalArgumentException("'sourceUri' must be a file, https, s3, gs, az or hf URI");
+			if ("file".equalsIgnoreCase(scheme)) {
+				throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
+						+ "instead, or register an https, s3, gs, az or hf URI");
+			}
+			if (scheme == null || !List.of("https", "s3", "gs", "hf", "az").contains(scheme)) {
+				throw new IllegalArgumentException("'sourceUri' must be an https, s3, gs, az or hf URI");
 			}
 		}
 		catch (NullPointerException ex) {
