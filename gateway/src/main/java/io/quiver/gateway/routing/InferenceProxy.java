@@ -238,6 +238,11 @@ public class InferenceProxy {
 						: workerError("The inference worker failed to answer.");
 			}
 			response.setHeader(ROUTE_HEADER, decision.outcome().value());
+			if (status == 200 && call.adapterId() != null) {
+				// The worker loaded the adapter to answer: route to it as a hit from now
+				// on, without waiting for its next status poll.
+				worker.held(call.adapterId());
+			}
 			response.setHeader(WORKER_HEADER, worker.id());
 			String contentType = upstream.header("content-type");
 			if (contentType == null) {

@@ -4,7 +4,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +41,10 @@ public final class Worker {
 	private volatile boolean up;
 
 	private volatile int failedPolls;
+
+	// adapters the gateway saw this worker load, by when (System.nanoTime), kept until a
+	// poll sent after that confirms or contradicts them
+	private final ConcurrentHashMap<String, Long> heldSince = new ConcurrentHashMap<>();
 
 	Worker(URI baseUri, WorkerDialect dialect, boolean dialectFixed, CircuitBreaker breaker) {
 		this.baseUri = baseUri;
@@ -130,24 +136,41 @@ public final class Worker {
 		return uri;
 	}
 
-	void update(WorkerDialect dialect, WorkerStatus status) {
+	/**
+	 * Takes a poll's answer. Adapters the gateway saw this worker load after the poll was
+	 * sent are kept even when the answer lacks them: it was written before.
+	 * @param dialect the dialect the worker speaks
+	 * @param status its status
+	 * @param polledAt when the poll was sent ({@link System#nanoTime()})
+	 */
+	void update(WorkerDialect dialect, WorkerStatus status, long polledAt) {
 		this.dialect = dialect;
-		this.status = status;
+		Map<String, WorkerStatus.AdapterTier> adapters = null;
+		for (Map.Entry<String, Long> held : this.heldSince.entrySet()) {
+			if (held.getValue() - polledAt <= 0) {
+				this.heldSince.remove(held.getKey(), held.getValue());
+			}
+			else if (!status.holds(held.getKey())) {
+				adapters = (adapters != null) ? adapters : new HashMap<>(status.adapters());
+				adapters.put(held.getKey(), WorkerStatus.AdapterTier.DEVICE);
+			}
+		}
+		this.status = (adapters == null) ? status : status.withAdapters(adapters);
 		this.failedPolls = 0;
 		this.up = true;
 	}
 
 	/**
 	 * Marks what the gateway just learned without waiting for the next poll: an adapter
-	 * it loaded there.
+	 * loaded there (preloaded, or loaded to answer a request).
 	 */
 	void held(String adapterId) {
 		WorkerStatus current = this.status;
 		if (!current.holds(adapterId)) {
-			java.util.Map<String, WorkerStatus.AdapterTier> adapters = new java.util.HashMap<>(current.adapters());
+			this.heldSince.put(adapterId, System.nanoTime());
+			Map<String, WorkerStatus.AdapterTier> adapters = new HashMap<>(current.adapters());
 			adapters.put(adapterId, WorkerStatus.AdapterTier.DEVICE);
-			this.status = new WorkerStatus(current.baseModels(), current.queueDepth(), current.running(),
-					current.kvCacheUsage(), adapters, current.maxRunning(), current.draining());
+			this.status = current.withAdapters(adapters);
 		}
 	}
 

@@ -338,6 +338,7 @@ public class WorkerPool implements DisposableBean {
 	}
 
 	private void poll(Worker worker) {
+		long polledAt = System.nanoTime();
 		try {
 			WorkerDialect dialect = worker.dialect();
 			WorkerStatus status = null;
@@ -360,7 +361,7 @@ public class WorkerPool implements DisposableBean {
 				log.info("Worker {} is up ({}, serving {}, {} adapters)", worker.id(), dialect, status.baseModels(),
 						status.adapters().size());
 			}
-			worker.update(dialect, status);
+			worker.update(dialect, status, polledAt);
 			this.known.addAll(status.baseModels());
 			// A half-open circuit is probed by polls as well as by requests, so a worker
 			// that came back closes its circuit even before traffic returns to it.

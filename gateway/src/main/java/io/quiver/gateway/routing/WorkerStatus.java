@@ -35,6 +35,15 @@ public record WorkerStatus(Set<String> baseModels, int queueDepth, int running, 
 	}
 
 	/**
+	 * @param adapters where it keeps which adapter
+	 * @return this status with those adapters
+	 */
+	WorkerStatus withAdapters(Map<String, AdapterTier> adapters) {
+		return new WorkerStatus(this.baseModels, this.queueDepth, this.running, this.kvCacheUsage, adapters,
+				this.maxRunning, this.draining);
+	}
+
+	/**
 	 * @param adapterId an adapter id
 	 * @return whether it is being loaded right now
 	 */

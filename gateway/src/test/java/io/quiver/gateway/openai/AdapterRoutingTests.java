@@ -87,6 +87,17 @@ class AdapterRoutingTests {
 	}
 
 	@Test
+	void whenAWorkerHasAnsweredForAnAdapterThenTheNextRequestIsAHitWithoutWaitingForAPoll() {
+		String model = this.tenant.adapter() + "@v2";
+		HttpResponse<String> first = post(model, this.tenant.admin());
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+		assertThat(first.headers().firstValue("x-quiver-route"))
+			.hasValueSatisfying((route) -> assertThat(route).isIn("placed", "spilled"));
+		HttpResponse<String> second = post(model, this.tenant.admin());
+		assertThat(second.headers().firstValue("x-quiver-route")).hasValue("hit");
+	}
+
+	@Test
 	void whenModelsAreListedThenBaseModelsAndOnlyTheCallersAdaptersAppear() {
 		PopulatedTenant other = TestTenancy.populatedTenant(this.context);
 		HttpResponse<String> response = this.http.get("/v1/models", this.tenant.admin());

@@ -50,7 +50,8 @@ final class TestRouting {
 		for (String adapter : adapters) {
 			held.put(adapter, AdapterTier.DEVICE);
 		}
-		worker.update(WorkerDialect.QUIVER, new WorkerStatus(Set.of(baseModel), 0, 0, 0, held, 0, false));
+		worker.update(WorkerDialect.QUIVER, new WorkerStatus(Set.of(baseModel), 0, 0, 0, held, 0, false),
+				System.nanoTime());
 		return worker;
 	}
 
@@ -62,7 +63,7 @@ final class TestRouting {
 	static void load(Worker worker, int queueDepth, double kvCacheUsage) {
 		WorkerStatus status = worker.status();
 		worker.update(WorkerDialect.QUIVER, new WorkerStatus(status.baseModels(), queueDepth, status.running(),
-				kvCacheUsage, status.adapters(), 0, false));
+				kvCacheUsage, status.adapters(), 0, false), System.nanoTime());
 	}
 
 	/**
@@ -76,7 +77,7 @@ final class TestRouting {
 			held.put(adapter, AdapterTier.DEVICE);
 		}
 		worker.update(WorkerDialect.QUIVER, new WorkerStatus(status.baseModels(), status.queueDepth(), status.running(),
-				status.kvCacheUsage(), held, 0, false));
+				status.kvCacheUsage(), held, 0, false), System.nanoTime());
 	}
 
 	static WorkerRouter router(RoutingProperties properties, java.util.function.LongSupplier clock) {

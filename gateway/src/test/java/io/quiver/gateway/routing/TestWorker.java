@@ -183,7 +183,15 @@ public final class TestWorker implements AutoCloseable {
 			exchange.getRequestHeaders()
 				.forEach(
 						(name, values) -> this.lastHeaders.put(name.toLowerCase(java.util.Locale.ROOT), values.get(0)));
-			boolean stream = new String(body, StandardCharsets.UTF_8).replace(" ", "").contains("\"stream\":true");
+			String text = new String(body, StandardCharsets.UTF_8).replace(" ", "");
+			boolean stream = text.contains("\"stream\":true");
+			// Like a Quiver worker, load an adapter named with its source on demand, and
+			// report it held from then on.
+			int model = text.indexOf("\"model\":\"");
+			if (exchange.getRequestHeaders().containsKey("Quiver-Adapter-Source") && model >= 0) {
+				int from = model + "\"model\":\"".length();
+				this.adapters.add(text.substring(from, text.indexOf('"', from)));
+			}
 			if (this.behaviour == Behaviour.SLOW) {
 				sleep(this.delayMillis);
 			}
