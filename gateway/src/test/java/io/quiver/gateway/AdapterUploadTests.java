@@ -96,21 +96,27 @@ class AdapterUploadTests {
 	}
 
 	@Test
-	void whenARegistrationNamesAFileUriThenRefused() throws Exception {
+	void whenARegistrationNamesAFileUriOrAnUnlistedHttpsHostThenRefused() throws Exception {
 		TestHttp http = new TestHttp(this.port);
 		String path = "/admin/v1/tenants/" + this.writer.slug() + "/adapters/local-bot/versions";
 		String body = "{\"sourceUri\":\"%s\",\"sha256\":\"" + "cd".repeat(32)
 				+ "\",\"rank\":8,\"targetModules\":[\"q_proj\"],\"baseModel\":\"" + TestWorker.BASE_MODEL + "\"}";
 		for (String uri : new String[] { "file:///var/lib/quiver/adapters/other-tenant/bot/v1", "FILE:/etc",
-				"ftp://example.com/bot" }) {
+				"ftp://example.com/bot", "https://169.254.169.254/latest/meta-data",
+				"https://models.example.com@10.0.0.5/bot", "https://evil-hub.example.org/bot",
+				"https://hub.example.org.evil.com/bot", "https:///bot", "not a uri" }) {
 			HttpResponse<String> refused = http.post(path, this.writer.secret(), body.formatted(uri));
 			assertThat(refused.statusCode()).as(uri + ": " + refused.body()).isEqualTo(400);
 			assertThat(refused.headers().firstValue("Content-Type"))
 				.hasValueSatisfying((type) -> assertThat(type).startsWith("application/problem+json"));
 			assertThat(this.json.readTree(refused.body()).path("detail").asString()).contains("sourceUri");
 		}
-		HttpResponse<String> accepted = http.post(path, this.writer.secret(), body.formatted("s3://adapters/bot"));
-		assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
+		for (String uri : new String[] { "s3://adapters/bot", "hf://acme/support-bot",
+				"https://models.example.com/acme/bot", "https://MODELS.example.com/acme/bot",
+				"https://eu.hub.example.org/acme/bot" }) {
+			HttpResponse<String> accepted = http.post(path, this.writer.secret(), body.formatted(uri));
+			assertThat(accepted.statusCode()).as(uri + ": " + accepted.body()).isEqualTo(201);
+		}
 	}
 
 	private HttpResponse<String> upload(String name, byte[] config, byte[] weights) {

@@ -1,6 +1,9 @@
 package io.quiver.tenancy.adapter;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -16,13 +19,36 @@ import org.springframework.util.unit.DataSize;
  * @param maxUploadSize the largest {@code adapter_model.safetensors} accepted
  * @param baseModels known base models' dimensions, by model id; an adapter for one of
  * them must have matching shapes
+ * @param httpsSourceHosts the hosts an adapter registered by {@code https://} URI may be
+ * on ({@code models.example.com}, or {@code *.example.com} for its subdomains); none by
+ * default, so that tenants cannot point workers at hosts inside the network
  */
 @ConfigurationProperties("quiver.adapters")
 record AdapterProperties(Path storeDirectory, @DefaultValue("512MB") DataSize maxUploadSize,
-		Map<String, BaseModelShape> baseModels) {
+		Map<String, BaseModelShape> baseModels, List<String> httpsSourceHosts) {
 
 	AdapterProperties {
 		baseModels = (baseModels != null) ? Map.copyOf(baseModels) : Map.of();
+		httpsSourceHosts = (httpsSourceHosts != null)
+				? httpsSourceHosts.stream().map((host) -> host.trim().toLowerCase(Locale.ROOT)).toList() : List.of();
+	}
+
+	/**
+	 * @param uri an {@code https} URI
+	 * @return whether its host is one of {@link #httpsSourceHosts()}
+	 */
+	boolean allowsHttpsHost(URI uri) {
+		String host = uri.getHost();
+		if (host == null) {
+			return false;
+		}
+		host = host.toLowerCase(Locale.ROOT);
+		for (String allowed : this.httpsSourceHosts) {
+			if (allowed.startsWith("*.") ? host.endsWith(allowed.substring(1)) : host.equals(allowed)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

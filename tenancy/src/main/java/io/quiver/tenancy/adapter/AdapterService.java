@@ -256,24 +256,35 @@ public class AdapterService {
 	}
 
 	/**
-	 * A source a tenant names must be fetched from outside the worker: a {@code file:}
-	 * URI would have workers read their own file system on a tenant's say (another
-	 * tenant's uploads among it), so only the platform's own store, for uploads, hands
-	 * those out.
+	 * A source a tenant names must be fetched from outside the worker's network: a
+	 * {@code file:} URI would have workers read their own file system on a tenant's say
+	 * (another tenant's uploads among it), so only the platform's own store, for uploads,
+	 * hands those out; an {@code https:} URI must name a host the platform allows, or
+	 * tenants could have workers call services inside the network. The other schemes go
+	 * to the object store or hub the workers are configured with.
 	 */
-	private static void requireSource(String sourceUri) {
-		try {
-			String scheme = URI.create(sourceUri).getScheme();
-			if ("file".equalsIgnoreCase(scheme)) {
-				throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
-						+ "instead, or register an https, s3, gs, az or hf URI");
-			}
-			if (scheme == null || !List.of("https", "s3", "gs", "hf", "az").contains(scheme)) {
-				throw new IllegalArgumentException("'sourceUri' must be an https, s3, gs, az or hf URI");
-			}
-		}
-		catch (NullPointerException ex) {
+	private void requireSource(String sourceUri) {
+		if (sourceUri == null) {
 			throw new IllegalArgumentException("'sourceUri' is required");
+		}
+		URI uri;
+		try {
+			uri = URI.create(sourceUri);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("'sourceUri' is not a valid URI");
+		}
+		String scheme = uri.getScheme();
+		if ("file".equalsIgnoreCase(scheme)) {
+			throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
+					+ "instead, or register an https, s3, gs, az or hf URI");
+		}
+		if (scheme == null || !List.of("https", "s3", "gs", "hf", "az").contains(scheme)) {
+			throw new IllegalArgumentException("'sourceUri' must be an https, s3, gs, az or hf URI");
+		}
+		if (scheme.equals("https") && !this.properties.allowsHttpsHost(uri)) {
+			throw new IllegalArgumentException("'sourceUri' names a host this platform does not fetch adapters from"
+					+ " (its operators list them in quiver.adapters.https-source-hosts)");
 		}
 	}
 
