@@ -29,8 +29,11 @@ record AdapterProperties(Path storeDirectory, @DefaultValue("512MB") DataSize ma
 
 	AdapterProperties {
 		baseModels = (baseModels != null) ? Map.copyOf(baseModels) : Map.of();
-		httpsSourceHosts = (httpsSourceHosts != null)
-				? httpsSourceHosts.stream().map((host) -> host.trim().toLowerCase(Locale.ROOT)).toList() : List.of();
+		// A blank entry (a trailing comma) or a bare "*." would match hosts nobody meant.
+		httpsSourceHosts = (httpsSourceHosts != null) ? httpsSourceHosts.stream()
+			.map((host) -> host.trim().toLowerCase(Locale.ROOT))
+			.filter((host) -> !host.isEmpty() && !host.equals("*."))
+			.toList() : List.of();
 	}
 
 	/**
