@@ -17,6 +17,9 @@ import java.time.Duration;
  * @param maxBytes the largest file accepted
  * @param allowHttp whether plain {@code http://} sources are accepted (tests and
  * development only)
+ * @param allowPrivateAddresses whether {@code https://} and {@code http://} sources, and
+ * their redirects, may lead to loopback, link-local or private addresses (an internal
+ * mirror; tests); the hub endpoint's own origin is allowed either way
  * @param s3Region the S3 region, or null for the AWS default region chain
  * @param s3Endpoint an S3-compatible endpoint to use instead of AWS's, or null
  * @param s3PathStyle address buckets as {@code endpoint/bucket} rather than
@@ -25,8 +28,8 @@ import java.time.Duration;
  * @param hubToken a Hugging Face access token sent to the hub as a bearer token, or null
  */
 public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration connectTimeout, Duration readTimeout,
-		long maxBytes, boolean allowHttp, String s3Region, URI s3Endpoint, boolean s3PathStyle, URI hubEndpoint,
-		String hubToken) {
+		long maxBytes, boolean allowHttp, boolean allowPrivateAddresses, String s3Region, URI s3Endpoint,
+		boolean s3PathStyle, URI hubEndpoint, String hubToken) {
 
 	/** The Hugging Face hub. */
 	public static final URI HUGGING_FACE = URI.create("https://huggingface.co");
@@ -45,13 +48,13 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 
 	/**
 	 * Defaults: a cache of 10 GiB under the temporary folder, 10 s to connect, 60 s per
-	 * read, 4 GiB per file, https only, AWS's S3 and the Hugging Face hub without a
-	 * token.
+	 * read, 4 GiB per file, https to public addresses only, AWS's S3 and the Hugging Face
+	 * hub without a token.
 	 * @return the defaults
 	 */
 	public static AdapterDownloadConfig defaults() {
 		return new AdapterDownloadConfig(Path.of(System.getProperty("java.io.tmpdir"), "quiver-adapter-cache"),
-				10L << 30, Duration.ofSeconds(10), Duration.ofSeconds(60), 4L << 30, false, null, null, false,
+				10L << 30, Duration.ofSeconds(10), Duration.ofSeconds(60), 4L << 30, false, false, null, null, false,
 				HUGGING_FACE, null);
 	}
 
@@ -59,9 +62,10 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 	public String toString() {
 		return "AdapterDownloadConfig[cacheDir=" + this.cacheDir + ", cacheMaxBytes=" + this.cacheMaxBytes
 				+ ", connectTimeout=" + this.connectTimeout + ", readTimeout=" + this.readTimeout + ", maxBytes="
-				+ this.maxBytes + ", allowHttp=" + this.allowHttp + ", s3Region=" + this.s3Region + ", s3Endpoint="
-				+ this.s3Endpoint + ", s3PathStyle=" + this.s3PathStyle + ", hubEndpoint=" + this.hubEndpoint
-				+ ", hubToken=" + ((this.hubToken != null) ? "(set)" : "(none)") + "]";
+				+ this.maxBytes + ", allowHttp=" + this.allowHttp + ", allowPrivateAddresses="
+				+ this.allowPrivateAddresses + ", s3Region=" + this.s3Region + ", s3Endpoint=" + this.s3Endpoint
+				+ ", s3PathStyle=" + this.s3PathStyle + ", hubEndpoint=" + this.hubEndpoint + ", hubToken="
+				+ ((this.hubToken != null) ? "(set)" : "(none)") + "]";
 	}
 
 }

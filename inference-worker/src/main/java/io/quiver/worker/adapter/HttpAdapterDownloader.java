@@ -10,13 +10,16 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.Objects;
 
+import javax.net.ssl.HttpsURLConnection;
+
 /**
  * Downloads {@code https://} (and, where allowed, {@code http://}) sources: the adapter's
  * files are {@code {uri}/adapter_config.json} and
  * {@code {uri}/adapter_model.safetensors}, the source's query (a SAS token, say) kept on
  * each. Redirects are followed by hand, at most five, never from https to http, and a
  * bearer token goes only to the origin it was meant for (the Hugging Face hub redirects
- * large files to a CDN that must not see it).
+ * large files to a CDN that must not see it). No hop may lead into the worker's own
+ * network (see {@link NetworkGuard}).
  */
 class HttpAdapterDownloader implements AdapterDownloader {
 
@@ -24,8 +27,11 @@ class HttpAdapterDownloader implements AdapterDownloader {
 
 	private final AdapterDownloadConfig config;
 
+	private final NetworkGuard guard;
+
 	HttpAdapterDownloader(AdapterDownloadConfig config) {
 		this.config = config;
+		this.guard = new NetworkGuard(config.allowPrivateAddresses(), config.hubEndpoint());
 	}
 
 	@Override
@@ -56,8 +62,12 @@ class HttpAdapterDownloader implements AdapterDownloader {
 		URI current = url;
 		for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
 			checkScheme(current, what);
+			this.guard.check(current, what);
 			HttpURLConnection connection = open(current, what);
 			try {
+				if (connection instanceof HttpsURLConnection https) {
+					https.setSSLSocketFactory(this.guard.socketFactory(current, what));
+				}
 				connection.setConnectTimeout(millis(this.config.connectTimeout()));
 				connection.setReadTimeout(millis(this.config.readTimeout()));
 				connection.setInstanceFollowRedirects(false);
@@ -135,11 +145,7 @@ class HttpAdapterDownloader implements AdapterDownloader {
 
 	private static boolean sameOrigin(URI a, URI b) {
 		return Objects.equals(a.getScheme(), b.getScheme()) && Objects.equals(a.getHost(), b.getHost())
-				&& port(a) == port(b);
-	}
-
-	private static int port(URI uri) {
-		return (uri.getPort() >= 0) ? uri.getPort() : ("https".equals(uri.getScheme()) ? 443 : 80);
+				&& NetworkGuard.port(a) == NetworkGuard.port(b);
 	}
 
 	private static int millis(java.time.Duration duration) {

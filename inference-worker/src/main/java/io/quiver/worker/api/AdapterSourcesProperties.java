@@ -22,6 +22,8 @@ import org.springframework.validation.annotation.Validated;
  * @param readTimeout how long a read may wait for the next bytes
  * @param maxSize the largest adapter file accepted
  * @param allowHttp accept plain {@code http://} sources (tests and development only)
+ * @param allowPrivateAddresses let {@code https://} sources and their redirects lead to
+ * loopback, link-local or private addresses (an internal mirror; tests)
  * @param s3 the S3 client's settings
  * @param hf the Hugging Face hub's settings
  */
@@ -29,8 +31,8 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize cacheMaxSize,
 		@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration readTimeout,
-		@DefaultValue("4GB") DataSize maxSize, @DefaultValue("false") boolean allowHttp, @DefaultValue S3 s3,
-		@DefaultValue Hf hf) {
+		@DefaultValue("4GB") DataSize maxSize, @DefaultValue("false") boolean allowHttp,
+		@DefaultValue("false") boolean allowPrivateAddresses, @DefaultValue S3 s3, @DefaultValue Hf hf) {
 
 	/**
 	 * S3 settings; credentials always come from the AWS default chain.
@@ -70,8 +72,8 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize ca
 		Path cache = (this.cacheDir != null) ? this.cacheDir : AdapterDownloadConfig.defaults().cacheDir();
 		String token = (this.hf.token() != null && !this.hf.token().isBlank()) ? this.hf.token() : environmentToken;
 		return new AdapterDownloadConfig(cache, this.cacheMaxSize.toBytes(), this.connectTimeout, this.readTimeout,
-				this.maxSize.toBytes(), this.allowHttp, this.s3.region(), this.s3.endpoint(), this.s3.pathStyle(),
-				this.hf.endpoint(), token);
+				this.maxSize.toBytes(), this.allowHttp, this.allowPrivateAddresses, this.s3.region(),
+				this.s3.endpoint(), this.s3.pathStyle(), this.hf.endpoint(), token);
 	}
 
 }

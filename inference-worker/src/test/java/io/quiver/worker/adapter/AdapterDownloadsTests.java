@@ -3,11 +3,18 @@ package io.quiver.worker.adapter;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.net.ssl.SSLSocketFactory;
 
 import com.sun.net.httpserver.HttpServer;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -87,6 +94,60 @@ class AdapterDownloadsTests {
 	}
 
 	@Test
+	void whenASourceLeadsIntoTheNetworkThenItIsRefusedBeforeAnyRequestUnlessItIsTheHub() {
+		AtomicInteger requests = new AtomicInteger();
+		this.server.createContext("/counted/", (exchange) -> {
+			requests.incrementAndGet();
+			exchange.sendResponseHeaders(404, -1);
+			exchange.close();
+		});
+		URI hub = URI.create("http://localhost:" + this.server.getAddress().getPort());
+		try (AdapterDownloads downloads = new AdapterDownloads(config(true, false, 1 << 20, null, 1 << 20, hub))) {
+			assertThatExceptionOfType(AdapterException.class)
+				.isThrownBy(() -> downloads.fetch("acme/x@v1",
+						new AdapterSource(URI.create(url("/counted/x?sig=secret")), null)))
+				.withMessageContaining("acme/x@v1")
+				.withMessageContaining("at 127.0.0.1, an address inside the network")
+				.withMessageContaining("quiver.worker.sources.allow-private-addresses")
+				.withMessageNotContaining("secret");
+			// the hub the operator configured is trusted wherever it is
+			assertThatExceptionOfType(AdapterException.class)
+				.isThrownBy(() -> downloads.fetch("acme/h@v1", new AdapterSource(URI.create("hf://counted/h"), null)))
+				.withMessageContaining("404");
+		}
+		assertThat(requests).hasValue(1);
+	}
+
+	@Test
+	void whenInternalAddressesAreClassifiedThenEveryPrivateRangeIsCaught() throws Exception {
+		for (String internal : List.of("127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+				"0.0.0.0", "100.64.0.1", "198.18.0.1", "224.0.0.1", "::1", "::", "fe80::1", "fd00:ec2::254",
+				"::ffff:10.0.0.1", "::169.254.169.254", "64:ff9b::a9fe:a9fe")) {
+			assertThat(NetworkGuard.isInternal(InetAddress.getByName(internal))).as(internal).isTrue();
+		}
+		for (String external : List.of("8.8.8.8", "52.95.110.1", "100.128.0.1", "172.32.0.1", "2600:1f18::1",
+				"64:ff9b::808:808")) {
+			assertThat(NetworkGuard.isInternal(InetAddress.getByName(external))).as(external).isFalse();
+		}
+	}
+
+	@Test
+	void whenATlsConnectionReachesAnInternalAddressThenItIsClosedBeforeTheHandshake() throws Exception {
+		NetworkGuard guard = new NetworkGuard(false, null);
+		SSLSocketFactory factory = guard.socketFactory(URI.create("https://models.example.com/a"), "https://x");
+		assertThat(factory.createSocket()).isNotInstanceOf(javax.net.ssl.SSLSocket.class);
+		try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			Socket plain = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+			assertThatExceptionOfType(AdapterException.class)
+				.isThrownBy(() -> factory.createSocket(plain, "models.example.com", 443, true))
+				.withMessageContaining("models.example.com at 127.0.0.1");
+			assertThat(plain.isClosed()).isTrue();
+		}
+		assertThat(new NetworkGuard(true, null).socketFactory(URI.create("https://h/a"), "x"))
+			.hasSameClassAs(SSLSocketFactory.getDefault());
+	}
+
+	@Test
 	void whenAPrivateHubRepositoryIsAskedForWithoutATokenThenTheMessageSaysHowToSetOne() {
 		try (AdapterDownloads downloads = new AdapterDownloads(config(true, 1 << 20, null))) {
 			assertThatExceptionOfType(AdapterException.class)
@@ -154,8 +215,13 @@ class AdapterDownloadsTests {
 	}
 
 	private AdapterDownloadConfig config(boolean allowHttp, long maxBytes, String token, long cacheMaxBytes) {
+		return config(allowHttp, true, maxBytes, token, cacheMaxBytes, URI.create(url("")));
+	}
+
+	private AdapterDownloadConfig config(boolean allowHttp, boolean allowPrivate, long maxBytes, String token,
+			long cacheMaxBytes, URI hub) {
 		return new AdapterDownloadConfig(this.dir.resolve("cache"), cacheMaxBytes, Duration.ofSeconds(5),
-				Duration.ofSeconds(5), maxBytes, allowHttp, null, null, false, URI.create(url("")), token);
+				Duration.ofSeconds(5), maxBytes, allowHttp, allowPrivate, null, null, false, hub, token);
 	}
 
 }

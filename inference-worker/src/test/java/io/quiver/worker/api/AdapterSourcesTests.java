@@ -135,10 +135,10 @@ class AdapterSourcesTests {
 		System.setProperty("aws.accessKeyId", ACCESS_KEY);
 		System.setProperty("aws.secretAccessKey", SECRET_KEY);
 		context = TestWorkers.start(dir, "quiver.worker.sources.cache-dir=" + dir.resolve("cache"),
-				"quiver.worker.sources.allow-http=true", "quiver.worker.sources.connect-timeout=2s",
-				"quiver.worker.sources.read-timeout=2s", "quiver.worker.sources.max-size=64MB",
-				"quiver.worker.sources.s3.endpoint=" + s3Endpoint(), "quiver.worker.sources.s3.region=us-east-1",
-				"quiver.worker.sources.s3.path-style=true",
+				"quiver.worker.sources.allow-http=true", "quiver.worker.sources.allow-private-addresses=true",
+				"quiver.worker.sources.connect-timeout=2s", "quiver.worker.sources.read-timeout=2s",
+				"quiver.worker.sources.max-size=64MB", "quiver.worker.sources.s3.endpoint=" + s3Endpoint(),
+				"quiver.worker.sources.s3.region=us-east-1", "quiver.worker.sources.s3.path-style=true",
 				"quiver.worker.sources.hf.endpoint=http://127.0.0.1:" + origin.getAddress().getPort(),
 				"quiver.worker.sources.hf.token=" + HF_TOKEN);
 		base = TestWorkers.baseUrl(context);
