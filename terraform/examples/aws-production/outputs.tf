@@ -61,7 +61,7 @@ output "model_uri" {
 }
 
 output "adapters_uri" {
-  description = "Prefix under which adapters are uploaded (register them with this URI in the admin API)."
+  description = "Prefix the gateway publishes uploaded adapters under and the workers read them from (tenants upload through the admin API or console; URIs in this bucket are refused as registrations)."
   value       = module.quiver.adapters_uri
 }
 

@@ -420,7 +420,8 @@ resource "aws_secretsmanager_secret_version" "this" {
 }
 
 ################################################################################
-# Identities (IRSA): the gateway reads its secrets, the workers read the bucket
+# Identities (IRSA): the gateway reads its secrets and publishes uploaded adapters,
+# the workers read the bucket
 ################################################################################
 
 data "aws_iam_policy_document" "assume" {
@@ -464,8 +465,14 @@ resource "aws_iam_role_policy" "gateway" {
       },
       {
         Effect   = "Allow"
-        Action   = ["kms:Decrypt"]
+        Action   = ["kms:Decrypt", "kms:GenerateDataKey"]
         Resource = [aws_kms_key.this.arn]
+      },
+      {
+        # Uploaded adapters are published under adapters/, where the workers read them.
+        Effect   = "Allow"
+        Action   = ["s3:PutObject"]
+        Resource = ["${aws_s3_bucket.artifacts.arn}/adapters/*"]
       },
     ]
   })
@@ -608,6 +615,8 @@ module "app" {
   database_url   = "jdbc:postgresql://${module.db.db_instance_endpoint}/quiver?sslmode=require"
   model_id       = var.model_id
   model_uri      = local.model_uri
+
+  adapter_store_uri = "s3://${local.bucket_name}/adapters"
 
   gateway_service_account_annotations = { "eks.amazonaws.com/role-arn" = aws_iam_role.gateway.arn }
   worker_service_account_annotations  = { "eks.amazonaws.com/role-arn" = aws_iam_role.worker.arn }

@@ -61,7 +61,7 @@ output "model_uri" {
 }
 
 output "adapters_uri" {
-  description = "Prefix under which adapters are uploaded (register them with this URI in the admin API)."
+  description = "Prefix reserved for adapter files; workers on this cloud read uploads from a shared ReadWriteMany volume (chart value gateway.adapterStore.persistentVolumeClaim), not from this bucket."
   value       = "${azurerm_storage_account.this.primary_blob_endpoint}${azurerm_storage_container.artifacts.name}/adapters/"
 }
 

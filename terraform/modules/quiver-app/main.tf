@@ -8,6 +8,7 @@ locals {
     gateway = {
       image          = { tag = var.image_tag == null ? "" : var.image_tag }
       database       = { url = var.database_url }
+      adapterStore   = { uri = var.adapter_store_uri }
       serviceAccount = { create = true, annotations = var.gateway_service_account_annotations }
       autoscaling = {
         enabled     = true

@@ -73,6 +73,12 @@ variable "model_uri" {
   description = "Bucket URI of the base model folder (s3://, gs:// or https:// for Azure Blob); workers copy it at start."
 }
 
+variable "adapter_store_uri" {
+  type        = string
+  description = "s3://bucket/prefix the gateway publishes uploaded adapters to and workers read; empty: set gateway.adapterStore in extra values (a ReadWriteMany claim)."
+  default     = ""
+}
+
 variable "gpu_enabled" {
   type        = bool
   description = "Run workers on GPUs (the quiver-worker-cuda image, one nvidia.com/gpu each); false runs the CPU image."

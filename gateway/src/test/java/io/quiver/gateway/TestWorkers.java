@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -80,13 +81,31 @@ public final class TestWorkers {
 	 * @throws IOException if it cannot start
 	 */
 	public static RunningWorker start(Path modelDir, Path adaptersDir) throws IOException {
+		return start(modelDir, adaptersDir, Map.of());
+	}
+
+	/**
+	 * Starts a worker process with more settings and waits until it serves
+	 * {@code /v1/models}.
+	 * @param modelDir the model directory
+	 * @param adaptersDir the adapters directory
+	 * @param environment variables added to the process's environment
+	 * @param arguments more {@code --name=value} arguments
+	 * @return the running worker
+	 * @throws IOException if it cannot start
+	 */
+	public static RunningWorker start(Path modelDir, Path adaptersDir, Map<String, String> environment,
+			String... arguments) throws IOException {
 		Path jar = workerJar();
 		int port = freePort();
 		List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-jar",
 				jar.toString(), "--quiver.worker.model-dir=" + modelDir, "--quiver.worker.adapters-dir=" + adaptersDir,
 				"--server.port=" + port));
+		command.addAll(List.of(arguments));
 		Path log = modelDir.resolveSibling("worker-" + port + ".log");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+		builder.environment().putAll(environment);
+		Process process = builder.start();
 		RunningWorker worker = new RunningWorker(process, port, modelDir.getFileName().toString(), adaptersDir, log);
 		worker.awaitReady(Duration.ofSeconds(180));
 		return worker;

@@ -13,9 +13,14 @@ import org.springframework.util.unit.DataSize;
 /**
  * Where uploaded adapters go and what they are checked against.
  *
- * @param storeDirectory where uploaded PEFT directories are kept (a worker must be able
- * to read the {@code file:} URIs under it); {@code adapters} under {@code quiver.home}
- * when unset
+ * @param storeUri where uploads are published: {@code s3://bucket/prefix} for a bucket
+ * the workers read, or a {@code file:} URI of a directory they can read; unset, the
+ * directory {@code storeDirectory}
+ * @param storeDirectory where uploaded PEFT directories are kept when {@code storeUri} is
+ * unset (a worker must be able to read the {@code file:} URIs under it); {@code adapters}
+ * under {@code quiver.home} when unset; with an {@code s3} store, where uploads are
+ * staged
+ * @param s3 the S3 client's settings for an {@code s3} store
  * @param maxUploadSize the largest {@code adapter_model.safetensors} accepted
  * @param baseModels known base models' dimensions, by model id; an adapter for one of
  * them must have matching shapes
@@ -24,8 +29,9 @@ import org.springframework.util.unit.DataSize;
  * default, so that tenants cannot point workers at hosts inside the network
  */
 @ConfigurationProperties("quiver.adapters")
-record AdapterProperties(Path storeDirectory, @DefaultValue("512MB") DataSize maxUploadSize,
-		Map<String, BaseModelShape> baseModels, List<String> httpsSourceHosts) {
+record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3,
+		@DefaultValue("512MB") DataSize maxUploadSize, Map<String, BaseModelShape> baseModels,
+		List<String> httpsSourceHosts) {
 
 	AdapterProperties {
 		baseModels = (baseModels != null) ? Map.copyOf(baseModels) : Map.of();
@@ -52,6 +58,17 @@ record AdapterProperties(Path storeDirectory, @DefaultValue("512MB") DataSize ma
 			}
 		}
 		return false;
+	}
+
+	/**
+	 * S3 settings for an {@code s3://} store; credentials always come from the AWS
+	 * default chain.
+	 *
+	 * @param region the region, or unset for the AWS default region chain
+	 * @param endpoint an S3-compatible endpoint instead of AWS's (MinIO, Ceph, …)
+	 * @param pathStyle address buckets as {@code endpoint/bucket}
+	 */
+	record S3(String region, URI endpoint, @DefaultValue("false") boolean pathStyle) {
 	}
 
 	/**

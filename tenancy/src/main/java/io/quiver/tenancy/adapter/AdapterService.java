@@ -259,9 +259,10 @@ public class AdapterService {
 	 * A source a tenant names must be fetched from outside the worker's network: a
 	 * {@code file:} URI would have workers read their own file system on a tenant's say
 	 * (another tenant's uploads among it), so only the platform's own store, for uploads,
-	 * hands those out; an {@code https:} URI must name a host the platform allows, or
-	 * tenants could have workers call services inside the network. The other schemes go
-	 * to the object store or hub the workers are configured with.
+	 * hands those out, and for the same reason no URI may point into an S3 upload store;
+	 * an {@code https:} URI must name a host the platform allows, or tenants could have
+	 * workers call services inside the network. {@code s3} and {@code hf} sources go to
+	 * the object store and hub the workers are configured with.
 	 */
 	private void requireSource(String sourceUri) {
 		if (sourceUri == null) {
@@ -277,10 +278,14 @@ public class AdapterService {
 		String scheme = uri.getScheme();
 		if ("file".equalsIgnoreCase(scheme)) {
 			throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
-					+ "instead, or register an https, s3, gs, az or hf URI");
+					+ "instead, or register an https, s3 or hf URI");
 		}
-		if (scheme == null || !List.of("https", "s3", "gs", "hf", "az").contains(scheme)) {
-			throw new IllegalArgumentException("'sourceUri' must be an https, s3, gs, az or hf URI");
+		if (scheme == null || !List.of("https", "s3", "hf").contains(scheme)) {
+			throw new IllegalArgumentException("'sourceUri' must be an https, s3 or hf URI (the schemes workers read)");
+		}
+		if (this.store.owns(uri)) {
+			throw new IllegalArgumentException("'sourceUri' points into the platform's adapter store, which only "
+					+ "uploads may: upload the adapter's files instead");
 		}
 		if (scheme.equals("https") && !this.properties.allowsHttpsHost(uri)) {
 			throw new IllegalArgumentException("'sourceUri' names a host this platform does not fetch adapters from"

@@ -2,10 +2,13 @@ package io.quiver.tenancy.adapter;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Path;
 
 /**
- * Where uploaded adapter files are kept, so that workers can fetch them by URI.
+ * Where uploaded adapter files are kept, so that workers can fetch them by URI: a
+ * directory ({@code file:} URIs) or an S3 bucket ({@code s3://} URIs), chosen by
+ * {@code quiver.adapters.store-uri}.
  */
 public interface AdapterStore {
 
@@ -30,6 +33,16 @@ public interface AdapterStore {
 	 * @throws IOException if storage fails
 	 */
 	String publish(Staged staged, byte[] config, String tenant, String name, String version) throws IOException;
+
+	/**
+	 * Whether a URI points into this store, where only uploads may lead: a tenant who
+	 * registered such a URI could have workers serve another tenant's upload.
+	 * @param source a URI a tenant names
+	 * @return whether it is inside this store
+	 */
+	default boolean owns(URI source) {
+		return false;
+	}
 
 	/**
 	 * An upload received but not yet published.
