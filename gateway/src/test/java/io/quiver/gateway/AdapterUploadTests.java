@@ -1,7 +1,6 @@
 package io.quiver.gateway;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,17 +119,7 @@ class AdapterUploadTests {
 	}
 
 	private HttpResponse<String> upload(String name, byte[] config, byte[] weights) {
-		String boundary = "quiver-test-boundary";
-		Map<String, byte[]> parts = new LinkedHashMap<>();
-		parts.put("adapter_config", config);
-		parts.put("adapter_model", weights);
-		return new TestHttp(this.port).send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/admin/v1/tenants/" + this.writer.slug()
-					+ "/adapters/" + name.replace(" ", "%20") + "/versions"))
-			.header("Authorization", "Bearer " + this.writer.secret())
-			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(TestAdapters.multipart(parts, boundary)))
-			.build());
+		return TestAdapters.upload(this.port, this.writer.slug(), this.writer.secret(), name, config, weights);
 	}
 
 }

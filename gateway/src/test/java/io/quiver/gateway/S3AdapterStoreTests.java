@@ -1,11 +1,9 @@
 package io.quiver.gateway;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.quiver.gateway.TestCallers.TenantKey;
@@ -107,7 +105,7 @@ class S3AdapterStoreTests {
 		TenantKey caller = TestCallers.tenantWithKey(this.tenants, this.keys, "adapters:write", "inference");
 		Path demo = TestWorkers.shared().adapters().resolve("demo-support");
 		byte[] weights = Files.readAllBytes(demo.resolve("adapter_model.safetensors"));
-		HttpResponse<String> uploaded = upload(caller, "support-bot",
+		HttpResponse<String> uploaded = TestAdapters.upload(this.port, caller.slug(), caller.secret(), "support-bot",
 				Files.readAllBytes(demo.resolve("adapter_config.json")), weights);
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		String source = this.json.readTree(uploaded.body()).path("sourceUri").asString();
@@ -142,20 +140,6 @@ class S3AdapterStoreTests {
 		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
 		assertThat(this.json.readTree(refused.body()).path("detail").asString()).contains("sourceUri")
 			.contains("adapter store");
-	}
-
-	private HttpResponse<String> upload(TenantKey caller, String name, byte[] config, byte[] weights) {
-		String boundary = "quiver-test-boundary";
-		Map<String, byte[]> parts = new LinkedHashMap<>();
-		parts.put("adapter_config", config);
-		parts.put("adapter_model", weights);
-		return new TestHttp(this.port).send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/admin/v1/tenants/" + caller.slug() + "/adapters/"
-					+ name + "/versions"))
-			.header("Authorization", "Bearer " + caller.secret())
-			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(TestAdapters.multipart(parts, boundary)))
-			.build());
 	}
 
 	private static String endpoint() {

@@ -1,6 +1,9 @@
 package io.quiver.gateway;
 
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -79,6 +82,31 @@ public final class TestAdapters {
 		}
 		out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
 		return out.toByteArray();
+	}
+
+	/**
+	 * Uploads an adapter's two files through the admin API.
+	 * @param port the gateway's port
+	 * @param tenant the tenant's slug
+	 * @param secret an API key with {@code adapters:write}
+	 * @param name the adapter's name
+	 * @param config the {@code adapter_config.json}
+	 * @param weights the {@code adapter_model.safetensors}
+	 * @return the response
+	 */
+	public static HttpResponse<String> upload(int port, String tenant, String secret, String name, byte[] config,
+			byte[] weights) {
+		String boundary = "quiver-test-boundary";
+		Map<String, byte[]> parts = new LinkedHashMap<>();
+		parts.put("adapter_config", config);
+		parts.put("adapter_model", weights);
+		return new TestHttp(port).send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + port + "/admin/v1/tenants/" + tenant + "/adapters/"
+					+ name.replace(" ", "%20") + "/versions"))
+			.header("Authorization", "Bearer " + secret)
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(multipart(parts, boundary)))
+			.build());
 	}
 
 }

@@ -118,8 +118,10 @@ class WorkerHttpTests {
 	void whenThePooledConnectionWasClosedByTheWorkerThenTheRequestGoesOnANewOne() throws Exception {
 		AtomicInteger served = new AtomicInteger();
 		this.server = new ScriptedServer((request, out) -> {
-			write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+			// counted before the answer, which the client may read before this thread
+			// runs again
 			served.incrementAndGet();
+			write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 			// A keep-alive timeout on the worker's side: it closes the idle connection
 			// without saying so.
 			throw new CloseConnection();
