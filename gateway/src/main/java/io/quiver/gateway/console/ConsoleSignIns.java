@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,13 +12,13 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.ResponseCookie;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -27,9 +28,9 @@ import org.springframework.stereotype.Component;
  * (login CSRF) finds nothing, and each can be completed once only.
  *
  * <p>
- * Held in this replica's memory, like the console's sessions themselves: a sign-in
- * completes on the replica that started it when the load balancer keeps console sessions
- * sticky.
+ * Held in the database, like the console's sessions themselves, so that the provider's
+ * redirect back may reach any gateway replica: claiming a sign-in deletes its row, so of
+ * two replicas given the same callback only one finds it.
  */
 @Component
 class ConsoleSignIns {
@@ -38,8 +39,6 @@ class ConsoleSignIns {
 	private static final int MAX_PENDING = 10_000;
 
 	private static final SecureRandom RANDOM = new SecureRandom();
-
-	private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
 
 	/** The cookie that binds a sign-in to the browser that started it. */
 	static final String BINDING_COOKIE = "QUIVER_CONSOLE_SIGN_IN";
@@ -50,10 +49,13 @@ class ConsoleSignIns {
 
 	private final Clock clock = Clock.systemUTC();
 
+	private final JdbcClient jdbc;
+
 	ConsoleSignIns(ConsoleProperties properties,
-			@Value("${server.servlet.session.cookie.secure:true}") boolean secureCookies) {
+			@Value("${server.servlet.session.cookie.secure:true}") boolean secureCookies, JdbcClient jdbc) {
 		this.lifetime = properties.signInTimeout();
 		this.secureCookies = secureCookies;
+		this.jdbc = jdbc;
 	}
 
 	/**
@@ -97,17 +99,22 @@ class ConsoleSignIns {
 	 */
 	Pending begin(Target target) {
 		Instant now = this.clock.instant();
-		if (this.pending.size() >= MAX_PENDING) {
-			this.pending.values().removeIf((candidate) -> candidate.expiresAt().isBefore(now));
-		}
-		while (this.pending.size() >= MAX_PENDING) {
-			this.pending.values()
-				.stream()
-				.min((a, b) -> a.expiresAt().compareTo(b.expiresAt()))
-				.ifPresent((oldest) -> this.pending.remove(oldest.state()));
-		}
+		this.jdbc.sql("delete from console_sign_ins where expires_at < ?").param(Timestamp.from(now)).update();
+		// Anyone may start sign-ins: beyond the cap, the ones that would expire first go.
+		this.jdbc.sql("""
+				delete from console_sign_ins where state in (
+				  select state from console_sign_ins order by expires_at desc offset ?)""")
+			.param(MAX_PENDING - 1)
+			.update();
 		Pending started = new Pending(target, random(), random(), random(), random(), now.plus(this.lifetime));
-		this.pending.put(started.state(), started);
+		this.jdbc.sql("""
+				insert into console_sign_ins (state, binding_sha256, nonce, verifier, tenant_id, issuer, client_id,
+				  client_secret_ref, token_endpoint, redirect_uri, expires_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
+			.params(started.state(), sha256(started.binding()), started.nonce(), started.verifier(), target.tenantId(),
+					target.issuer(), target.clientId(), target.clientSecretRef(), target.tokenEndpoint(),
+					target.redirectUri(), Timestamp.from(started.expiresAt()))
+			.update();
 		return started;
 	}
 
@@ -121,13 +128,35 @@ class ConsoleSignIns {
 		if (state == null || binding == null) {
 			return Optional.empty();
 		}
-		Pending found = this.pending.remove(state);
-		if (found == null || found.expiresAt().isBefore(this.clock.instant())
-				|| !MessageDigest.isEqual(found.binding().getBytes(StandardCharsets.US_ASCII),
-						binding.getBytes(StandardCharsets.US_ASCII))) {
+		record Claimed(Pending pending, byte[] bindingSha256) {
+		}
+		Optional<Claimed> claimed = this.jdbc.sql("""
+				delete from console_sign_ins where state = ?
+				returning state, binding_sha256, nonce, verifier, tenant_id, issuer, client_id, client_secret_ref,
+				  token_endpoint, redirect_uri, expires_at""")
+			.param(state)
+			.query((rs,
+					row) -> new Claimed(new Pending(
+							new Target(rs.getObject("tenant_id", UUID.class), rs.getString("issuer"),
+									rs.getString("client_id"), rs.getString("client_secret_ref"),
+									rs.getString("token_endpoint"), rs.getString("redirect_uri")),
+							rs.getString("state"), rs.getString("nonce"), rs.getString("verifier"), binding,
+							rs.getTimestamp("expires_at").toInstant()), rs.getBytes("binding_sha256")))
+			.optional();
+		if (claimed.isEmpty() || claimed.get().pending().expiresAt().isBefore(this.clock.instant())
+				|| !MessageDigest.isEqual(claimed.get().bindingSha256(), sha256(binding))) {
 			return Optional.empty();
 		}
-		return Optional.of(found);
+		return Optional.of(claimed.get().pending());
+	}
+
+	private static byte[] sha256(String value) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.US_ASCII));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**

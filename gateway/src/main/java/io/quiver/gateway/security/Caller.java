@@ -1,5 +1,6 @@
 package io.quiver.gateway.security;
 
+import java.io.Serializable;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -17,10 +18,10 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * @param method how the caller authenticated ({@code api_key}, {@code jwt})
  * @param scopes what the caller may do, implications included
  * @param allowedModels the models and adapters the caller may use; empty means all of its
- * tenant's
+ * tenant's; a signed-in console session holds it, serialized, in the database
  */
 public record Caller(UUID tenantId, String tenant, String subject, String keyPublicId, String method,
-		Set<String> scopes, Set<String> allowedModels) {
+		Set<String> scopes, Set<String> allowedModels) implements Serializable {
 
 	/** Authenticated with an API key. */
 	public static final String API_KEY = "api_key";
