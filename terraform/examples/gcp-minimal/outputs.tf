@@ -61,7 +61,7 @@ output "model_uri" {
 }
 
 output "adapters_uri" {
-  description = "Prefix reserved for adapter files; workers on this cloud read uploads from a shared ReadWriteMany volume (chart value gateway.adapterStore.persistentVolumeClaim), not from this bucket."
+  description = "Prefix the gateway publishes uploaded adapters under and the workers read them from (tenants upload through the admin API or console; URIs in this bucket are refused as registrations)."
   value       = module.quiver.adapters_uri
 }
 

@@ -435,6 +435,18 @@ resource "google_storage_bucket_iam_member" "worker" {
   member = "serviceAccount:${google_service_account.worker.email}"
 }
 
+# The gateway publishes uploaded adapters under adapters/ and may create objects nowhere else.
+resource "google_storage_bucket_iam_member" "gateway_adapters" {
+  bucket = google_storage_bucket.artifacts.name
+  role   = "roles/storage.objectCreator"
+  member = "serviceAccount:${google_service_account.gateway.email}"
+
+  condition {
+    title      = "adapters-only"
+    expression = "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.artifacts.name}/objects/adapters/\")"
+  }
+}
+
 ################################################################################
 # Quiver itself
 ################################################################################
@@ -449,6 +461,8 @@ module "app" {
   database_url   = "jdbc:postgresql://${google_sql_database_instance.this.private_ip_address}:5432/quiver?sslmode=require"
   model_id       = var.model_id
   model_uri      = local.model_uri
+
+  adapter_store_uri = "gs://${google_storage_bucket.artifacts.name}/adapters"
 
   gateway_service_account_annotations = { "iam.gke.io/gcp-service-account" = google_service_account.gateway.email }
   worker_service_account_annotations  = { "iam.gke.io/gcp-service-account" = google_service_account.worker.email }

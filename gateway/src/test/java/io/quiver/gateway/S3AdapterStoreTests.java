@@ -1,7 +1,6 @@
 package io.quiver.gateway;
 
 import java.net.URI;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -20,16 +19,12 @@ import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Uploads published to an S3 bucket, as a deployment where gateways and workers share no
@@ -47,8 +42,6 @@ class S3AdapterStoreTests {
 	private static S3Proxy s3;
 
 	private static RunningWorker worker;
-
-	private final JsonMapper json = JsonMapper.builder().build();
 
 	@LocalServerPort
 	private int port;
@@ -103,43 +96,18 @@ class S3AdapterStoreTests {
 	@Test
 	void whenAnAdapterIsUploadedThenItLandsInTheBucketAndAWorkerServesItFromThere() throws Exception {
 		TenantKey caller = TestCallers.tenantWithKey(this.tenants, this.keys, "adapters:write", "inference");
-		Path demo = TestWorkers.shared().adapters().resolve("demo-support");
-		byte[] weights = Files.readAllBytes(demo.resolve("adapter_model.safetensors"));
-		HttpResponse<String> uploaded = TestAdapters.upload(this.port, caller.slug(), caller.secret(), "support-bot",
-				Files.readAllBytes(demo.resolve("adapter_config.json")), weights);
-		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
-		String source = this.json.readTree(uploaded.body()).path("sourceUri").asString();
-		assertThat(source).isEqualTo("s3://uploads/tenant-adapters/" + caller.slug() + "/support-bot/v1");
 		try (S3Client client = client()) {
-			String key = "tenant-adapters/" + caller.slug() + "/support-bot/v1/";
-			assertThat(client.getObjectAsBytes((b) -> b.bucket("uploads").key(key + "adapter_model.safetensors"))
-				.asByteArray()).isEqualTo(weights);
-			assertThat(
-					client.getObjectAsBytes((b) -> b.bucket("uploads").key(key + "adapter_config.json")).asUtf8String())
-				.contains("LORA");
+			TestAdapterStores.uploadedAdapterServesFromTheBucket(this.port, caller, worker,
+					"s3://uploads/tenant-adapters",
+					(key) -> client.getObjectAsBytes((b) -> b.bucket("uploads").key(key)).asByteArray());
 		}
-
-		HttpResponse<String> chat = new TestHttp(this.port).post("/v1/chat/completions", caller.secret(),
-				"{\"model\":\"support-bot\",\"max_tokens\":4,\"temperature\":0,"
-						+ "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}");
-		assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
-		JsonNode answer = this.json.readTree(chat.body());
-		assertThat(answer.path("model").asString()).isEqualTo(caller.slug() + "/support-bot@v1");
-		assertThat(answer.path("usage").path("completion_tokens").asInt()).isBetween(1, 4);
-		assertThat(Files.readString(worker.log())).contains("Downloaded adapter " + caller.slug() + "/support-bot@v1")
-			.contains("s3://uploads/tenant-adapters/" + caller.slug() + "/support-bot/v1");
 	}
 
 	@Test
-	void whenARegistrationPointsIntoTheUploadBucketThenItIsRefused() throws Exception {
-		TenantKey caller = TestCallers.tenantWithKey(this.tenants, this.keys, "adapters:write");
-		String body = "{\"sourceUri\":\"s3://uploads/tenant-adapters/another-tenant/bot/v1\",\"sha256\":\""
-				+ "cd".repeat(32) + "\",\"rank\":8,\"targetModules\":[\"q_proj\"],\"baseModel\":\"m\"}";
-		HttpResponse<String> refused = new TestHttp(this.port)
-			.post("/admin/v1/tenants/" + caller.slug() + "/adapters/stolen/versions", caller.secret(), body);
-		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
-		assertThat(this.json.readTree(refused.body()).path("detail").asString()).contains("sourceUri")
-			.contains("adapter store");
+	void whenARegistrationPointsIntoTheUploadBucketThenItIsRefused() {
+		TestAdapterStores.registrationIntoTheBucketIsRefused(this.port,
+				TestCallers.tenantWithKey(this.tenants, this.keys, "adapters:write"),
+				"s3://uploads/tenant-adapters/another-tenant/bot/v1");
 	}
 
 	private static String endpoint() {

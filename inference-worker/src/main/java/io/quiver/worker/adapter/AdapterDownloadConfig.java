@@ -26,17 +26,32 @@ import java.time.Duration;
  * {@code bucket.endpoint}
  * @param hubEndpoint the Hugging Face hub {@code hf://} sources resolve against
  * @param hubToken a Hugging Face access token sent to the hub as a bearer token, or null
+ * @param gcsEndpoint Cloud Storage's endpoint {@code gs://} sources are read from
+ * @param gcpMetadataServer the Google metadata server the service account's token comes
+ * from
  */
 public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration connectTimeout, Duration readTimeout,
 		long maxBytes, boolean allowHttp, boolean allowPrivateAddresses, String s3Region, URI s3Endpoint,
-		boolean s3PathStyle, URI hubEndpoint, String hubToken) {
+		boolean s3PathStyle, URI hubEndpoint, String hubToken, URI gcsEndpoint, URI gcpMetadataServer) {
 
 	/** The Hugging Face hub. */
 	public static final URI HUGGING_FACE = URI.create("https://huggingface.co");
 
+	/** Cloud Storage. */
+	public static final URI GCS = URI.create("https://storage.googleapis.com");
+
+	/** The Google metadata server. */
+	public static final URI GCP_METADATA = URI.create("http://metadata.google.internal");
+
 	public AdapterDownloadConfig {
 		if (hubEndpoint == null) {
 			hubEndpoint = HUGGING_FACE;
+		}
+		if (gcsEndpoint == null) {
+			gcsEndpoint = GCS;
+		}
+		if (gcpMetadataServer == null) {
+			gcpMetadataServer = GCP_METADATA;
 		}
 		if (hubToken != null && hubToken.isBlank()) {
 			hubToken = null;
@@ -55,7 +70,7 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 	public static AdapterDownloadConfig defaults() {
 		return new AdapterDownloadConfig(Path.of(System.getProperty("java.io.tmpdir"), "quiver-adapter-cache"),
 				10L << 30, Duration.ofSeconds(10), Duration.ofSeconds(60), 4L << 30, false, false, null, null, false,
-				HUGGING_FACE, null);
+				HUGGING_FACE, null, GCS, GCP_METADATA);
 	}
 
 	@Override

@@ -9,8 +9,8 @@ import java.util.Set;
  * Where an adapter's files are and the digest they must have.
  *
  * @param uri where the adapter directory is: {@code file://}, {@code https://}
- * ({@code http://} where allowed), {@code s3://bucket/prefix} or
- * {@code hf://org/name[@revision]}; or null to look it up in the adapters folder by id
+ * ({@code http://} where allowed), {@code s3://bucket/prefix}, {@code gs://bucket/prefix}
+ * or {@code hf://org/name[@revision]}; or null to look it up in the adapters folder by id
  * @param sha256 the lowercase hex SHA-256 of its {@code adapter_model.safetensors}, or
  * null for no check
  */
@@ -19,7 +19,7 @@ public record AdapterSource(URI uri, String sha256) {
 	public static final AdapterSource LOCAL = new AdapterSource(null, null);
 
 	/** The URI schemes a source may have. */
-	public static final Set<String> SCHEMES = Set.of("file", "https", "http", "s3", "hf");
+	public static final Set<String> SCHEMES = Set.of("file", "https", "http", "s3", "gs", "hf");
 
 	/** Whether the files must be downloaded first (any scheme but {@code file}). */
 	public boolean isRemote() {

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 import javax.net.ssl.HttpsURLConnection;
@@ -31,7 +32,8 @@ class HttpAdapterDownloader implements AdapterDownloader {
 
 	HttpAdapterDownloader(AdapterDownloadConfig config) {
 		this.config = config;
-		this.guard = new NetworkGuard(config.allowPrivateAddresses(), config.hubEndpoint());
+		this.guard = new NetworkGuard(config.allowPrivateAddresses(),
+				List.of(config.hubEndpoint(), config.gcsEndpoint()));
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Arrays;
+import java.util.List;
 
 import javax.net.ssl.SSLSocketFactory;
 
@@ -13,7 +14,8 @@ import javax.net.ssl.SSLSocketFactory;
  * Keeps adapter downloads away from the worker's own network: a source, or a redirect,
  * that leads to a loopback, link-local (cloud metadata services among them), private,
  * shared (carrier-grade NAT) or unique-local address is refused, unless the operator
- * allows private addresses. The host is checked before each connection, and for
+ * allows private addresses; the hub and Cloud Storage endpoints the operator configured
+ * are trusted wherever they point. The host is checked before each connection, and for
  * {@code https} the address the socket actually connected to is checked again before the
  * TLS handshake, so a name that resolves differently the second time (DNS rebinding)
  * gains nothing.
@@ -22,17 +24,17 @@ final class NetworkGuard {
 
 	private final boolean allowPrivate;
 
-	private final URI trusted;
+	private final List<URI> trusted;
 
 	/**
 	 * @param allowPrivate whether private addresses are allowed (an internal mirror,
 	 * tests)
-	 * @param trusted an origin the operator configured (the hub endpoint), allowed
-	 * wherever it points, or null
+	 * @param trusted origins the operator configured (the hub's, Cloud Storage's),
+	 * allowed wherever they point
 	 */
-	NetworkGuard(boolean allowPrivate, URI trusted) {
+	NetworkGuard(boolean allowPrivate, List<URI> trusted) {
 		this.allowPrivate = allowPrivate;
-		this.trusted = trusted;
+		this.trusted = List.copyOf(trusted);
 	}
 
 	/**
@@ -69,8 +71,16 @@ final class NetworkGuard {
 	}
 
 	private boolean exempt(URI url) {
-		return this.allowPrivate || (this.trusted != null && url.getHost() != null
-				&& url.getHost().equalsIgnoreCase(this.trusted.getHost()) && port(url) == port(this.trusted));
+		if (this.allowPrivate) {
+			return true;
+		}
+		for (URI origin : this.trusted) {
+			if (url.getHost() != null && url.getHost().equalsIgnoreCase(origin.getHost())
+					&& port(url) == port(origin)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	static int port(URI uri) {

@@ -26,13 +26,15 @@ import org.springframework.validation.annotation.Validated;
  * loopback, link-local or private addresses (an internal mirror; tests)
  * @param s3 the S3 client's settings
  * @param hf the Hugging Face hub's settings
+ * @param gcs Cloud Storage's settings
  */
 @ConfigurationProperties("quiver.worker.sources")
 @Validated
 record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize cacheMaxSize,
 		@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration readTimeout,
 		@DefaultValue("4GB") DataSize maxSize, @DefaultValue("false") boolean allowHttp,
-		@DefaultValue("false") boolean allowPrivateAddresses, @DefaultValue S3 s3, @DefaultValue Hf hf) {
+		@DefaultValue("false") boolean allowPrivateAddresses, @DefaultValue S3 s3, @DefaultValue Hf hf,
+		@DefaultValue Gcs gcs) {
 
 	/**
 	 * S3 settings; credentials always come from the AWS default chain.
@@ -63,6 +65,17 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize ca
 	}
 
 	/**
+	 * Cloud Storage settings; the token always comes from the metadata server (GKE
+	 * Workload Identity).
+	 *
+	 * @param endpoint Cloud Storage's JSON API endpoint
+	 * @param metadataServer the Google metadata server
+	 */
+	record Gcs(@DefaultValue("https://storage.googleapis.com") URI endpoint,
+			@DefaultValue("http://metadata.google.internal") URI metadataServer) {
+	}
+
+	/**
 	 * The engine's download settings.
 	 * @param environmentToken the {@code HF_TOKEN} environment variable, used when no
 	 * token is configured
@@ -73,7 +86,8 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize ca
 		String token = (this.hf.token() != null && !this.hf.token().isBlank()) ? this.hf.token() : environmentToken;
 		return new AdapterDownloadConfig(cache, this.cacheMaxSize.toBytes(), this.connectTimeout, this.readTimeout,
 				this.maxSize.toBytes(), this.allowHttp, this.allowPrivateAddresses, this.s3.region(),
-				this.s3.endpoint(), this.s3.pathStyle(), this.hf.endpoint(), token);
+				this.s3.endpoint(), this.s3.pathStyle(), this.hf.endpoint(), token, this.gcs.endpoint(),
+				this.gcs.metadataServer());
 	}
 
 }

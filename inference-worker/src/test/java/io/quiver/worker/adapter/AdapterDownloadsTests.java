@@ -133,7 +133,7 @@ class AdapterDownloadsTests {
 
 	@Test
 	void whenATlsConnectionReachesAnInternalAddressThenItIsClosedBeforeTheHandshake() throws Exception {
-		NetworkGuard guard = new NetworkGuard(false, null);
+		NetworkGuard guard = new NetworkGuard(false, List.of());
 		SSLSocketFactory factory = guard.socketFactory(URI.create("https://models.example.com/a"), "https://x");
 		assertThat(factory.createSocket()).isNotInstanceOf(javax.net.ssl.SSLSocket.class);
 		try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -143,7 +143,7 @@ class AdapterDownloadsTests {
 				.withMessageContaining("models.example.com at 127.0.0.1");
 			assertThat(plain.isClosed()).isTrue();
 		}
-		assertThat(new NetworkGuard(true, null).socketFactory(URI.create("https://h/a"), "x"))
+		assertThat(new NetworkGuard(true, List.of()).socketFactory(URI.create("https://h/a"), "x"))
 			.hasSameClassAs(SSLSocketFactory.getDefault());
 	}
 
@@ -221,7 +221,7 @@ class AdapterDownloadsTests {
 	private AdapterDownloadConfig config(boolean allowHttp, boolean allowPrivate, long maxBytes, String token,
 			long cacheMaxBytes, URI hub) {
 		return new AdapterDownloadConfig(this.dir.resolve("cache"), cacheMaxBytes, Duration.ofSeconds(5),
-				Duration.ofSeconds(5), maxBytes, allowHttp, allowPrivate, null, null, false, hub, token);
+				Duration.ofSeconds(5), maxBytes, allowHttp, allowPrivate, null, null, false, hub, token, null, null);
 	}
 
 }

@@ -63,6 +63,8 @@ class AdapterSourcesTests {
 
 	private static final String HF_TOKEN = "hf_quivertesttoken";
 
+	private static final String GCS_TOKEN = "ya29.quiver-test-token";
+
 	private static final String PROMPT = """
 			{"model":"%s","prompt":"The quick brown fox","max_tokens":8,"temperature":0,"ignore_eos":true}""";
 
@@ -78,6 +80,10 @@ class AdapterSourcesTests {
 	static HttpServer origin;
 
 	static HttpServer cdn;
+
+	static HttpServer gcs;
+
+	static final List<String> gcsAuthorizations = new CopyOnWriteArrayList<>();
 
 	static S3Proxy s3;
 
@@ -109,8 +115,19 @@ class AdapterSourcesTests {
 			}
 			serve(exchange, "/lfs/");
 		});
+		gcs = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
+		gcs.createContext("/storage/v1/b/", AdapterSourcesTests::cloudStorage);
+		gcs.createContext("/computeMetadata/v1/instance/service-accounts/default/token", (exchange) -> {
+			if (!"Google".equals(exchange.getRequestHeaders().getFirst("Metadata-Flavor"))) {
+				send(exchange, 403, "Missing Metadata-Flavor:Google header.");
+				return;
+			}
+			send(exchange, 200,
+					"{\"access_token\":\"" + GCS_TOKEN + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+		});
 		origin.start();
 		cdn.start();
+		gcs.start();
 		stalled = new ServerSocket(0, 50, loopback);
 		Thread.ofVirtual().start(() -> {
 			while (!stalled.isClosed()) {
@@ -140,10 +157,12 @@ class AdapterSourcesTests {
 				"quiver.worker.sources.max-size=64MB", "quiver.worker.sources.s3.endpoint=" + s3Endpoint(),
 				"quiver.worker.sources.s3.region=us-east-1", "quiver.worker.sources.s3.path-style=true",
 				"quiver.worker.sources.hf.endpoint=http://127.0.0.1:" + origin.getAddress().getPort(),
-				"quiver.worker.sources.hf.token=" + HF_TOKEN);
+				"quiver.worker.sources.hf.token=" + HF_TOKEN,
+				"quiver.worker.sources.gcs.endpoint=http://127.0.0.1:" + gcs.getAddress().getPort(),
+				"quiver.worker.sources.gcs.metadata-server=http://127.0.0.1:" + gcs.getAddress().getPort());
 		base = TestWorkers.baseUrl(context);
 		List<DemoModel.AdapterSpec> specs = new ArrayList<>();
-		for (String name : List.of("web", "flight", "wrong", "hub-legal", "hub-private", "hub-gated", "s3")) {
+		for (String name : List.of("web", "flight", "wrong", "hub-legal", "hub-private", "hub-gated", "s3", "gcs")) {
 			specs.add(new DemoModel.AdapterSpec(name, 4, 8, List.of("q_proj", "v_proj", "down_proj"), false));
 		}
 		DemoModel.generateAdapters(dir.resolve("tiny"), remote, specs);
@@ -172,6 +191,7 @@ class AdapterSourcesTests {
 		s3.stop();
 		origin.stop(0);
 		cdn.stop(0);
+		gcs.stop(0);
 		stalled.close();
 		for (Socket socket : held) {
 			socket.close();
@@ -221,6 +241,22 @@ class AdapterSourcesTests {
 		assertThat(missing.statusCode()).isEqualTo(400);
 		assertThat(error(missing)).contains("acme/s3@v2", "s3://adapters/tenants/acme/s3/v2/adapter_config.json",
 				"does not exist");
+	}
+
+	@Test
+	void whenSourceIsCloudStorageThenTheServiceAccountTokenReadsItAndItServes() throws Exception {
+		HttpResponse<String> answer = complete("acme/gcs@v1", "gs://adapters/tenants/acme/gcs/v1", sha256("gcs"));
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+		assertThat(text(answer))
+			.isEqualTo(text(complete("acme/gcs-local@v1", remote.resolve("gcs").toUri().toString(), null)));
+		assertThat(gcsAuthorizations).isNotEmpty().allMatch(("Bearer " + GCS_TOKEN)::equals);
+		HttpResponse<String> missing = complete("acme/gcs@v2", "gs://adapters/tenants/acme/gcs/v2", null);
+		assertThat(missing.statusCode()).isEqualTo(400);
+		assertThat(error(missing)).contains("acme/gcs@v2", "tenants%2Facme%2Fgcs%2Fv2%2Fadapter_config.json",
+				"does not exist");
+		HttpResponse<String> forbidden = complete("acme/gcs@v3", "gs://other-bucket/x", null);
+		assertThat(forbidden.statusCode()).isEqualTo(400);
+		assertThat(error(forbidden)).contains("403", "roles/storage.objectViewer").doesNotContain(GCS_TOKEN);
 	}
 
 	@Test
@@ -323,6 +359,36 @@ class AdapterSourcesTests {
 		}
 		else {
 			redirect(exchange, "/api/resolve-cache/" + folder + "/" + file);
+		}
+	}
+
+	/**
+	 * Cloud Storage's JSON API: {@code /storage/v1/b/{bucket}/o/{object}?alt=media}, the
+	 * object name percent-encoded, with the service account's bearer token. Bucket
+	 * {@code adapters} holds {@code tenants/acme/gcs/v1/*}; others are forbidden.
+	 */
+	private static void cloudStorage(HttpExchange exchange) throws IOException {
+		gcsAuthorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+		String[] parts = exchange.getRequestURI().getRawPath().split("/");
+		if (parts.length != 7 || !"alt=media".equals(exchange.getRequestURI().getRawQuery())
+				|| !("Bearer " + GCS_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+			send(exchange, 401, "Unauthorized");
+			return;
+		}
+		if (!"adapters".equals(parts[4])) {
+			send(exchange, 403, "does not have storage.objects.get access");
+			return;
+		}
+		String object = java.net.URLDecoder.decode(parts[6], java.nio.charset.StandardCharsets.UTF_8);
+		Path file = remote.resolve("gcs").resolve(object.replaceFirst("^tenants/acme/gcs/v1/", ""));
+		if (!object.startsWith("tenants/acme/gcs/v1/") || !Files.isRegularFile(file)) {
+			send(exchange, 404, "No such object");
+			return;
+		}
+		byte[] body = Files.readAllBytes(file);
+		exchange.sendResponseHeaders(200, body.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(body);
 		}
 	}
 

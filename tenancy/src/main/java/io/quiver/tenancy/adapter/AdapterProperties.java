@@ -21,6 +21,7 @@ import org.springframework.util.unit.DataSize;
  * under {@code quiver.home} when unset; with an {@code s3} store, where uploads are
  * staged
  * @param s3 the S3 client's settings for an {@code s3} store
+ * @param gcs Cloud Storage's endpoints for a {@code gs} store
  * @param maxUploadSize the largest {@code adapter_model.safetensors} accepted
  * @param baseModels known base models' dimensions, by model id; an adapter for one of
  * them must have matching shapes
@@ -29,7 +30,7 @@ import org.springframework.util.unit.DataSize;
  * default, so that tenants cannot point workers at hosts inside the network
  */
 @ConfigurationProperties("quiver.adapters")
-record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3,
+record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3, @DefaultValue Gcs gcs,
 		@DefaultValue("512MB") DataSize maxUploadSize, Map<String, BaseModelShape> baseModels,
 		List<String> httpsSourceHosts) {
 
@@ -69,6 +70,17 @@ record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3,
 	 * @param pathStyle address buckets as {@code endpoint/bucket}
 	 */
 	record S3(String region, URI endpoint, @DefaultValue("false") boolean pathStyle) {
+	}
+
+	/**
+	 * Cloud Storage settings for a {@code gs://} store; the token always comes from the
+	 * metadata server.
+	 *
+	 * @param endpoint Cloud Storage's JSON API endpoint
+	 * @param metadataServer the Google metadata server
+	 */
+	record Gcs(@DefaultValue("https://storage.googleapis.com") URI endpoint,
+			@DefaultValue("http://metadata.google.internal") URI metadataServer) {
 	}
 
 	/**

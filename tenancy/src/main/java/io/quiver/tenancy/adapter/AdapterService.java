@@ -259,10 +259,11 @@ public class AdapterService {
 	 * A source a tenant names must be fetched from outside the worker's network: a
 	 * {@code file:} URI would have workers read their own file system on a tenant's say
 	 * (another tenant's uploads among it), so only the platform's own store, for uploads,
-	 * hands those out, and for the same reason no URI may point into an S3 upload store;
-	 * an {@code https:} URI must name a host the platform allows, or tenants could have
-	 * workers call services inside the network. {@code s3} and {@code hf} sources go to
-	 * the object store and hub the workers are configured with.
+	 * hands those out, and for the same reason no URI may point into a bucket uploads are
+	 * published to; an {@code https:} URI must name a host the platform allows, or
+	 * tenants could have workers call services inside the network. {@code s3}, {@code gs}
+	 * and {@code hf} sources go to the object stores and hub the workers are configured
+	 * with.
 	 */
 	private void requireSource(String sourceUri) {
 		if (sourceUri == null) {
@@ -278,10 +279,11 @@ public class AdapterService {
 		String scheme = uri.getScheme();
 		if ("file".equalsIgnoreCase(scheme)) {
 			throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
-					+ "instead, or register an https, s3 or hf URI");
+					+ "instead, or register an https, s3, gs or hf URI");
 		}
-		if (scheme == null || !List.of("https", "s3", "hf").contains(scheme)) {
-			throw new IllegalArgumentException("'sourceUri' must be an https, s3 or hf URI (the schemes workers read)");
+		if (scheme == null || !List.of("https", "s3", "gs", "hf").contains(scheme)) {
+			throw new IllegalArgumentException(
+					"'sourceUri' must be an https, s3, gs or hf URI (the schemes workers read)");
 		}
 		if (this.store.owns(uri)) {
 			throw new IllegalArgumentException("'sourceUri' points into the platform's adapter store, which only "

@@ -8,9 +8,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Picks the adapter store: an S3 bucket when {@code quiver.adapters.store-uri} is an
- * {@code s3://} URI, else a directory ({@code store-uri} as a {@code file:} URI, or
- * {@code store-directory}, or {@code adapters} under {@code quiver.home}).
+ * Picks the adapter store: an S3 or Cloud Storage bucket when
+ * {@code quiver.adapters.store-uri} is an {@code s3://} or {@code gs://} URI, else a
+ * directory ({@code store-uri} as a {@code file:} URI, or {@code store-directory}, or
+ * {@code adapters} under {@code quiver.home}).
  */
 @Configuration(proxyBeanMethods = false)
 class AdapterStoreConfiguration {
@@ -26,13 +27,17 @@ class AdapterStoreConfiguration {
 		if ("file".equalsIgnoreCase(uri.getScheme())) {
 			return new LocalAdapterStore(Path.of(uri));
 		}
+		Path staging = (properties.storeDirectory() != null) ? properties.storeDirectory().resolve(".staging")
+				: Path.of(System.getProperty("java.io.tmpdir"), "quiver-adapter-uploads");
 		if ("s3".equalsIgnoreCase(uri.getScheme())) {
-			Path staging = (properties.storeDirectory() != null) ? properties.storeDirectory().resolve(".staging")
-					: Path.of(System.getProperty("java.io.tmpdir"), "quiver-adapter-uploads");
 			return new S3AdapterStore(uri, properties.s3(), staging);
 		}
+		if ("gs".equalsIgnoreCase(uri.getScheme())) {
+			return new GcsAdapterStore(uri, properties.gcs(), staging);
+		}
 		throw new IllegalArgumentException(
-				"quiver.adapters.store-uri must be s3://bucket/prefix or a file: URI, not " + uri.getScheme() + ":");
+				"quiver.adapters.store-uri must be s3://bucket/prefix, gs://bucket/prefix or a file: URI, not "
+						+ uri.getScheme() + ":");
 	}
 
 }

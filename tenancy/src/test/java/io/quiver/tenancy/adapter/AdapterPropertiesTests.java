@@ -37,8 +37,8 @@ class AdapterPropertiesTests {
 	}
 
 	private static AdapterProperties properties(String... hosts) {
-		return new AdapterProperties(null, null, new AdapterProperties.S3(null, null, false), DataSize.ofMegabytes(1),
-				null, List.of(hosts));
+		return new AdapterProperties(null, null, new AdapterProperties.S3(null, null, false), null,
+				DataSize.ofMegabytes(1), null, List.of(hosts));
 	}
 
 }
