@@ -61,7 +61,7 @@ output "model_uri" {
 }
 
 output "adapters_uri" {
-  description = "Prefix reserved for adapter files; workers on this cloud read uploads from a shared ReadWriteMany volume (chart value gateway.adapterStore.persistentVolumeClaim), not from this bucket."
+  description = "Container prefix the gateway publishes uploaded adapters under (as az://account/container/adapters) and the workers read them from; URIs in this account are refused as registrations."
   value       = module.quiver.adapters_uri
 }
 

@@ -480,6 +480,25 @@ resource "azurerm_role_assignment" "worker_blobs" {
   principal_id         = azurerm_user_assigned_identity.workload["worker"].principal_id
 }
 
+# The gateway publishes uploaded adapters under adapters/ and may write blobs nowhere else.
+resource "azurerm_role_assignment" "gateway_adapters" {
+  scope                = "${azurerm_storage_account.this.id}/blobServices/default/containers/${azurerm_storage_container.artifacts.name}"
+  role_definition_name = "Storage Blob Data Contributor"
+  principal_id         = azurerm_user_assigned_identity.workload["gateway"].principal_id
+  condition_version    = "2.0"
+  condition            = <<-EOT
+    (
+      !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write'})
+      AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/add/action'})
+      AND !(ActionMatches{'Microsoft.Storage/storageAccounts/blobServices/containers/blobs/delete'})
+    )
+    OR
+    (
+      @Resource[Microsoft.Storage/storageAccounts/blobServices/containers/blobs:path] StringStartsWith 'adapters/'
+    )
+  EOT
+}
+
 ################################################################################
 # Quiver itself
 ################################################################################
@@ -494,6 +513,8 @@ module "app" {
   database_url   = "jdbc:postgresql://${azurerm_postgresql_flexible_server.this.fqdn}:5432/quiver?sslmode=require"
   model_id       = var.model_id
   model_uri      = local.model_uri
+
+  adapter_store_uri = "az://${azurerm_storage_account.this.name}/${azurerm_storage_container.artifacts.name}/adapters"
 
   gateway_service_account_annotations = { "azure.workload.identity/client-id" = azurerm_user_assigned_identity.workload["gateway"].client_id }
   worker_service_account_annotations  = { "azure.workload.identity/client-id" = azurerm_user_assigned_identity.workload["worker"].client_id }

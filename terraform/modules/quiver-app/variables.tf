@@ -75,7 +75,7 @@ variable "model_uri" {
 
 variable "adapter_store_uri" {
   type        = string
-  description = "s3:// or gs://bucket/prefix the gateway publishes uploaded adapters to and workers read; empty: set gateway.adapterStore in extra values (a ReadWriteMany claim)."
+  description = "s3://, gs:// or az:// URI the gateway publishes uploaded adapters to and workers read; empty: set gateway.adapterStore in extra values (a ReadWriteMany claim)."
   default     = ""
 }
 

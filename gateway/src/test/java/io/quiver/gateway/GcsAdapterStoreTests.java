@@ -1,7 +1,6 @@
 package io.quiver.gateway;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
@@ -108,16 +107,16 @@ class GcsAdapterStoreTests {
 		if (!"POST".equals(exchange.getRequestMethod())
 				|| !exchange.getRequestURI().getRawPath().equals("/upload/storage/v1/b/uploads/o") || query == null
 				|| !query.startsWith("uploadType=media&name=")) {
-			send(exchange, 400, "{}");
+			TestAdapterStores.respond(exchange, 400, "{}");
 			return;
 		}
 		if (!("Bearer " + GATEWAY_TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
-			send(exchange, 403, "{}");
+			TestAdapterStores.respond(exchange, 403, "{}");
 			return;
 		}
 		String name = URLDecoder.decode(query.substring("uploadType=media&name=".length()), StandardCharsets.UTF_8);
 		objects.put(name, exchange.getRequestBody().readAllBytes());
-		send(exchange, 200, "{\"name\":\"" + name + "\"}");
+		TestAdapterStores.respond(exchange, 200, "{\"name\":\"" + name + "\"}");
 	}
 
 	/**
@@ -126,31 +125,26 @@ class GcsAdapterStoreTests {
 	private static void download(HttpExchange exchange) throws IOException {
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		if (!("Bearer " + WORKER_TOKEN).equals(authorization) && !("Bearer " + GATEWAY_TOKEN).equals(authorization)) {
-			send(exchange, 401, "{}");
+			TestAdapterStores.respond(exchange, 401, "{}");
 			return;
 		}
 		String path = exchange.getRequestURI().getRawPath();
 		String prefix = "/storage/v1/b/uploads/o/";
 		byte[] object = (path.startsWith(prefix) && !path.substring(prefix.length()).contains("/"))
 				? objects.get(URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8)) : null;
-		if (object == null || !"alt=media".equals(exchange.getRequestURI().getRawQuery())) {
-			send(exchange, 404, "{}");
-			return;
-		}
-		exchange.sendResponseHeaders(200, object.length);
-		try (OutputStream out = exchange.getResponseBody()) {
-			out.write(object);
-		}
+		TestAdapterStores.respondWithObject(exchange,
+				"alt=media".equals(exchange.getRequestURI().getRawQuery()) ? object : null);
 	}
 
 	private static HttpServer metadata(String token) throws IOException {
 		HttpServer server = server();
 		server.createContext("/computeMetadata/v1/instance/service-accounts/default/token", (exchange) -> {
 			if (!"Google".equals(exchange.getRequestHeaders().getFirst("Metadata-Flavor"))) {
-				send(exchange, 403, "{}");
+				TestAdapterStores.respond(exchange, 403, "{}");
 				return;
 			}
-			send(exchange, 200, "{\"access_token\":\"" + token + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+			TestAdapterStores.respond(exchange, 200,
+					"{\"access_token\":\"" + token + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
 		});
 		return server;
 	}
@@ -163,15 +157,6 @@ class GcsAdapterStoreTests {
 
 	private static String url(HttpServer server) {
 		return "http://127.0.0.1:" + server.getAddress().getPort();
-	}
-
-	private static void send(HttpExchange exchange, int status, String json) throws IOException {
-		byte[] body = json.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().set("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, body.length);
-		try (OutputStream out = exchange.getResponseBody()) {
-			out.write(body);
-		}
 	}
 
 }

@@ -1,10 +1,14 @@
 package io.quiver.gateway;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 
+import com.sun.net.httpserver.HttpExchange;
 import io.quiver.gateway.TestCallers.TenantKey;
 import io.quiver.gateway.TestWorkers.RunningWorker;
 import tools.jackson.databind.JsonNode;
@@ -70,6 +74,39 @@ public final class TestAdapterStores {
 		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
 		assertThat(JSON.readTree(refused.body()).path("detail").asString()).contains("sourceUri")
 			.contains("adapter store");
+	}
+
+	/**
+	 * Answers a stand-in cloud service's request with JSON.
+	 * @param exchange the request
+	 * @param status the status
+	 * @param json the body
+	 * @throws IOException if the answer cannot be written
+	 */
+	public static void respond(HttpExchange exchange, int status, String json) throws IOException {
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, body.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(body);
+		}
+	}
+
+	/**
+	 * Answers a stand-in cloud service's request with an object's bytes, or 404.
+	 * @param exchange the request
+	 * @param object the object, or null
+	 * @throws IOException if the answer cannot be written
+	 */
+	public static void respondWithObject(HttpExchange exchange, byte[] object) throws IOException {
+		if (object == null) {
+			respond(exchange, 404, "{}");
+			return;
+		}
+		exchange.sendResponseHeaders(200, object.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(object);
+		}
 	}
 
 }

@@ -29,10 +29,11 @@ import java.time.Duration;
  * @param gcsEndpoint Cloud Storage's endpoint {@code gs://} sources are read from
  * @param gcpMetadataServer the Google metadata server the service account's token comes
  * from
+ * @param azure how {@code az://} sources are read
  */
 public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration connectTimeout, Duration readTimeout,
 		long maxBytes, boolean allowHttp, boolean allowPrivateAddresses, String s3Region, URI s3Endpoint,
-		boolean s3PathStyle, URI hubEndpoint, String hubToken, URI gcsEndpoint, URI gcpMetadataServer) {
+		boolean s3PathStyle, URI hubEndpoint, String hubToken, URI gcsEndpoint, URI gcpMetadataServer, Azure azure) {
 
 	/** The Hugging Face hub. */
 	public static final URI HUGGING_FACE = URI.create("https://huggingface.co");
@@ -53,6 +54,9 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 		if (gcpMetadataServer == null) {
 			gcpMetadataServer = GCP_METADATA;
 		}
+		if (azure == null) {
+			azure = Azure.fromEnvironment();
+		}
 		if (hubToken != null && hubToken.isBlank()) {
 			hubToken = null;
 		}
@@ -70,7 +74,7 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 	public static AdapterDownloadConfig defaults() {
 		return new AdapterDownloadConfig(Path.of(System.getProperty("java.io.tmpdir"), "quiver-adapter-cache"),
 				10L << 30, Duration.ofSeconds(10), Duration.ofSeconds(60), 4L << 30, false, false, null, null, false,
-				HUGGING_FACE, null, GCS, GCP_METADATA);
+				HUGGING_FACE, null, GCS, GCP_METADATA, null);
 	}
 
 	@Override
@@ -81,6 +85,55 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 				+ this.allowPrivateAddresses + ", s3Region=" + this.s3Region + ", s3Endpoint=" + this.s3Endpoint
 				+ ", s3PathStyle=" + this.s3PathStyle + ", hubEndpoint=" + this.hubEndpoint + ", hubToken="
 				+ ((this.hubToken != null) ? "(set)" : "(none)") + "]";
+	}
+
+	/**
+	 * Azure Blob Storage and the workload identity that reads it.
+	 *
+	 * @param blobEndpoint the Blob service, {@code {account}} standing for the storage
+	 * account
+	 * @param authorityHost Microsoft Entra ID's token service
+	 * @param tenantId the Entra tenant, or null where workload identity is not set up
+	 * @param clientId the managed identity's client id, or null
+	 * @param federatedTokenFile the projected service account token, or null
+	 */
+	public record Azure(String blobEndpoint, URI authorityHost, String tenantId, String clientId,
+			String federatedTokenFile) {
+
+		/** Azure's public cloud Blob service. */
+		public static final String BLOB = "https://{account}.blob.core.windows.net";
+
+		/** Microsoft Entra ID in Azure's public cloud. */
+		public static final URI AUTHORITY = URI.create("https://login.microsoftonline.com/");
+
+		public Azure {
+			if (blobEndpoint == null || blobEndpoint.isBlank()) {
+				blobEndpoint = BLOB;
+			}
+			if (authorityHost == null) {
+				authorityHost = AUTHORITY;
+			}
+		}
+
+		/**
+		 * @return the settings the AKS workload identity webhook puts in the environment
+		 */
+		public static Azure fromEnvironment() {
+			String authority = System.getenv("AZURE_AUTHORITY_HOST");
+			return new Azure(null, (authority != null && !authority.isBlank()) ? URI.create(authority) : null,
+					System.getenv("AZURE_TENANT_ID"), System.getenv("AZURE_CLIENT_ID"),
+					System.getenv("AZURE_FEDERATED_TOKEN_FILE"));
+		}
+
+		/**
+		 * @return the Blob service's origin, where it names no account, for trust checks
+		 */
+		URI origin() {
+			String authority = this.blobEndpoint.substring(this.blobEndpoint.indexOf("://") + 3).split("/")[0];
+			return authority.contains("{account}") ? null
+					: URI.create(this.blobEndpoint.replace("{account}", "account"));
+		}
+
 	}
 
 }

@@ -49,7 +49,8 @@ final class AdapterDownloads implements AutoCloseable {
 		this.config = config;
 		HttpAdapterDownloader http = new HttpAdapterDownloader(config);
 		this.downloaders = Map.of("https", http, "http", http, "hf", new HubAdapterDownloader(config, http), "s3",
-				new S3AdapterDownloader(config), "gs", new GcsAdapterDownloader(config, http));
+				new S3AdapterDownloader(config), "gs", new GcsAdapterDownloader(config, http), "az",
+				new AzureBlobAdapterDownloader(config, http));
 	}
 
 	/**
@@ -73,7 +74,7 @@ final class AdapterDownloads implements AutoCloseable {
 		AdapterDownloader downloader = this.downloaders.get(source.uri().getScheme());
 		if (downloader == null) {
 			throw new AdapterException("adapter " + id + " has source " + source.redacted()
-					+ "; this worker reads file://, https://, s3://, gs:// and hf:// sources");
+					+ "; this worker reads file://, https://, s3://, gs://, az:// and hf:// sources");
 		}
 		Path folder = this.config.cacheDir().resolve(folderName(id));
 		String key = (source.sha256() != null) ? source.sha256().toLowerCase(java.util.Locale.ROOT)

@@ -19,7 +19,7 @@ public record AdapterSource(URI uri, String sha256) {
 	public static final AdapterSource LOCAL = new AdapterSource(null, null);
 
 	/** The URI schemes a source may have. */
-	public static final Set<String> SCHEMES = Set.of("file", "https", "http", "s3", "gs", "hf");
+	public static final Set<String> SCHEMES = Set.of("file", "https", "http", "s3", "gs", "az", "hf");
 
 	/** Whether the files must be downloaded first (any scheme but {@code file}). */
 	public boolean isRemote() {

@@ -8,7 +8,9 @@ import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import javax.net.ssl.HttpsURLConnection;
@@ -32,8 +34,11 @@ class HttpAdapterDownloader implements AdapterDownloader {
 
 	HttpAdapterDownloader(AdapterDownloadConfig config) {
 		this.config = config;
-		this.guard = new NetworkGuard(config.allowPrivateAddresses(),
-				List.of(config.hubEndpoint(), config.gcsEndpoint()));
+		List<URI> trusted = new ArrayList<>(List.of(config.hubEndpoint(), config.gcsEndpoint()));
+		if (config.azure().origin() != null) {
+			trusted.add(config.azure().origin());
+		}
+		this.guard = new NetworkGuard(config.allowPrivateAddresses(), trusted);
 	}
 
 	@Override
@@ -60,6 +65,20 @@ class HttpAdapterDownloader implements AdapterDownloader {
 	 * @return the lowercase hex SHA-256 of the file
 	 */
 	String get(URI url, String bearerToken, Path target, String unauthorized) {
+		return get(url, bearerToken, Map.of(), target, unauthorized);
+	}
+
+	/**
+	 * GETs a URL into a file.
+	 * @param url the URL
+	 * @param bearerToken a token for the URL's origin, or null
+	 * @param originHeaders more headers for the URL's origin (never sent where it
+	 * redirects elsewhere)
+	 * @param target the file to write
+	 * @param unauthorized what a 401 or 403 means, for the message
+	 * @return the lowercase hex SHA-256 of the file
+	 */
+	String get(URI url, String bearerToken, Map<String, String> originHeaders, Path target, String unauthorized) {
 		String what = AdapterSource.redact(url);
 		URI current = url;
 		for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
@@ -74,8 +93,11 @@ class HttpAdapterDownloader implements AdapterDownloader {
 				connection.setReadTimeout(millis(this.config.readTimeout()));
 				connection.setInstanceFollowRedirects(false);
 				connection.setRequestProperty("User-Agent", "quiver-worker");
-				if (bearerToken != null && sameOrigin(current, url)) {
-					connection.setRequestProperty("Authorization", "Bearer " + bearerToken);
+				if (sameOrigin(current, url)) {
+					if (bearerToken != null) {
+						connection.setRequestProperty("Authorization", "Bearer " + bearerToken);
+					}
+					originHeaders.forEach(connection::setRequestProperty);
 				}
 				int status = connection.getResponseCode();
 				if (status >= 300 && status < 400 && status != 304) {

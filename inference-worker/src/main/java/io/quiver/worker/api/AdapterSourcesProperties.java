@@ -27,6 +27,7 @@ import org.springframework.validation.annotation.Validated;
  * @param s3 the S3 client's settings
  * @param hf the Hugging Face hub's settings
  * @param gcs Cloud Storage's settings
+ * @param azure Azure Blob Storage's settings
  */
 @ConfigurationProperties("quiver.worker.sources")
 @Validated
@@ -34,7 +35,7 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize ca
 		@DefaultValue("10s") Duration connectTimeout, @DefaultValue("60s") Duration readTimeout,
 		@DefaultValue("4GB") DataSize maxSize, @DefaultValue("false") boolean allowHttp,
 		@DefaultValue("false") boolean allowPrivateAddresses, @DefaultValue S3 s3, @DefaultValue Hf hf,
-		@DefaultValue Gcs gcs) {
+		@DefaultValue Gcs gcs, @DefaultValue Azure azure) {
 
 	/**
 	 * S3 settings; credentials always come from the AWS default chain.
@@ -76,6 +77,31 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize ca
 	}
 
 	/**
+	 * Azure Blob Storage settings; unset values come from the variables the AKS workload
+	 * identity webhook sets ({@code AZURE_AUTHORITY_HOST}, {@code AZURE_TENANT_ID},
+	 * {@code AZURE_CLIENT_ID}, {@code AZURE_FEDERATED_TOKEN_FILE}).
+	 *
+	 * @param blobEndpoint the Blob service, {@code {account}} standing for the account
+	 * @param authorityHost Microsoft Entra ID's token service
+	 * @param tenantId the Entra tenant
+	 * @param clientId the managed identity's client id
+	 * @param federatedTokenFile the projected service account token
+	 */
+	record Azure(@DefaultValue("https://{account}.blob.core.windows.net") String blobEndpoint, URI authorityHost,
+			String tenantId, String clientId, String federatedTokenFile) {
+
+		AdapterDownloadConfig.Azure toConfig() {
+			AdapterDownloadConfig.Azure environment = AdapterDownloadConfig.Azure.fromEnvironment();
+			return new AdapterDownloadConfig.Azure(this.blobEndpoint,
+					(this.authorityHost != null) ? this.authorityHost : environment.authorityHost(),
+					(this.tenantId != null) ? this.tenantId : environment.tenantId(),
+					(this.clientId != null) ? this.clientId : environment.clientId(),
+					(this.federatedTokenFile != null) ? this.federatedTokenFile : environment.federatedTokenFile());
+		}
+
+	}
+
+	/**
 	 * The engine's download settings.
 	 * @param environmentToken the {@code HF_TOKEN} environment variable, used when no
 	 * token is configured
@@ -87,7 +113,7 @@ record AdapterSourcesProperties(Path cacheDir, @DefaultValue("10GB") DataSize ca
 		return new AdapterDownloadConfig(cache, this.cacheMaxSize.toBytes(), this.connectTimeout, this.readTimeout,
 				this.maxSize.toBytes(), this.allowHttp, this.allowPrivateAddresses, this.s3.region(),
 				this.s3.endpoint(), this.s3.pathStyle(), this.hf.endpoint(), token, this.gcs.endpoint(),
-				this.gcs.metadataServer());
+				this.gcs.metadataServer(), this.azure.toConfig());
 	}
 
 }

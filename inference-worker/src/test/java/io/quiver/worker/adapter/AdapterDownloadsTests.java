@@ -221,7 +221,8 @@ class AdapterDownloadsTests {
 	private AdapterDownloadConfig config(boolean allowHttp, boolean allowPrivate, long maxBytes, String token,
 			long cacheMaxBytes, URI hub) {
 		return new AdapterDownloadConfig(this.dir.resolve("cache"), cacheMaxBytes, Duration.ofSeconds(5),
-				Duration.ofSeconds(5), maxBytes, allowHttp, allowPrivate, null, null, false, hub, token, null, null);
+				Duration.ofSeconds(5), maxBytes, allowHttp, allowPrivate, null, null, false, hub, token, null, null,
+				null);
 	}
 
 }

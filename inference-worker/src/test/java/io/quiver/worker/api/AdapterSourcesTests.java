@@ -65,6 +65,10 @@ class AdapterSourcesTests {
 
 	private static final String GCS_TOKEN = "ya29.quiver-test-token";
 
+	private static final String AZURE_TOKEN = "eyJ0eXAi.quiver-test.entra";
+
+	private static final String PROJECTED_TOKEN = "eyJhbGciOi.projected-service-account-token";
+
 	private static final String PROMPT = """
 			{"model":"%s","prompt":"The quick brown fox","max_tokens":8,"temperature":0,"ignore_eos":true}""";
 
@@ -82,6 +86,10 @@ class AdapterSourcesTests {
 	static HttpServer cdn;
 
 	static HttpServer gcs;
+
+	static HttpServer azure;
+
+	static final List<String> blobRequests = new CopyOnWriteArrayList<>();
 
 	static final List<String> gcsAuthorizations = new CopyOnWriteArrayList<>();
 
@@ -125,9 +133,24 @@ class AdapterSourcesTests {
 			send(exchange, 200,
 					"{\"access_token\":\"" + GCS_TOKEN + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
 		});
+		azure = HttpServer.create(new InetSocketAddress(loopback, 0), 0);
+		azure.createContext("/entra-tenant/oauth2/v2.0/token", (exchange) -> {
+			String form = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+			boolean valid = form.contains("grant_type=client_credentials") && form.contains("client_id=worker-identity")
+					&& form.contains("scope=https%3A%2F%2Fstorage.azure.com%2F.default")
+					&& form.contains("client_assertion="
+							+ java.net.URLEncoder.encode(PROJECTED_TOKEN, java.nio.charset.StandardCharsets.UTF_8));
+			send(exchange, valid ? 200 : 401,
+					valid ? "{\"token_type\":\"Bearer\",\"expires_in\":3599,\"access_token\":\"" + AZURE_TOKEN + "\"}"
+							: "{\"error\":\"invalid_client\"}");
+		});
+		azure.createContext("/quiveradapters/", AdapterSourcesTests::blobService);
+		Files.createDirectories(dir);
+		Files.writeString(dir.resolve("azure-identity-token"), PROJECTED_TOKEN + "\n");
 		origin.start();
 		cdn.start();
 		gcs.start();
+		azure.start();
 		stalled = new ServerSocket(0, 50, loopback);
 		Thread.ofVirtual().start(() -> {
 			while (!stalled.isClosed()) {
@@ -159,10 +182,17 @@ class AdapterSourcesTests {
 				"quiver.worker.sources.hf.endpoint=http://127.0.0.1:" + origin.getAddress().getPort(),
 				"quiver.worker.sources.hf.token=" + HF_TOKEN,
 				"quiver.worker.sources.gcs.endpoint=http://127.0.0.1:" + gcs.getAddress().getPort(),
-				"quiver.worker.sources.gcs.metadata-server=http://127.0.0.1:" + gcs.getAddress().getPort());
+				"quiver.worker.sources.gcs.metadata-server=http://127.0.0.1:" + gcs.getAddress().getPort(),
+				"quiver.worker.sources.azure.blob-endpoint=http://127.0.0.1:" + azure.getAddress().getPort()
+						+ "/{account}",
+				"quiver.worker.sources.azure.authority-host=http://127.0.0.1:" + azure.getAddress().getPort(),
+				"quiver.worker.sources.azure.tenant-id=entra-tenant",
+				"quiver.worker.sources.azure.client-id=worker-identity",
+				"quiver.worker.sources.azure.federated-token-file=" + dir.resolve("azure-identity-token"));
 		base = TestWorkers.baseUrl(context);
 		List<DemoModel.AdapterSpec> specs = new ArrayList<>();
-		for (String name : List.of("web", "flight", "wrong", "hub-legal", "hub-private", "hub-gated", "s3", "gcs")) {
+		for (String name : List.of("web", "flight", "wrong", "hub-legal", "hub-private", "hub-gated", "s3", "gcs",
+				"blob")) {
 			specs.add(new DemoModel.AdapterSpec(name, 4, 8, List.of("q_proj", "v_proj", "down_proj"), false));
 		}
 		DemoModel.generateAdapters(dir.resolve("tiny"), remote, specs);
@@ -192,6 +222,7 @@ class AdapterSourcesTests {
 		origin.stop(0);
 		cdn.stop(0);
 		gcs.stop(0);
+		azure.stop(0);
 		stalled.close();
 		for (Socket socket : held) {
 			socket.close();
@@ -257,6 +288,25 @@ class AdapterSourcesTests {
 		HttpResponse<String> forbidden = complete("acme/gcs@v3", "gs://other-bucket/x", null);
 		assertThat(forbidden.statusCode()).isEqualTo(400);
 		assertThat(error(forbidden)).contains("403", "roles/storage.objectViewer").doesNotContain(GCS_TOKEN);
+	}
+
+	@Test
+	void whenSourceIsAzureBlobStorageThenTheWorkloadIdentityReadsItAndItServes() throws Exception {
+		HttpResponse<String> answer = complete("acme/blob@v1", "az://quiveradapters/artifacts/adapters/acme/blob/v1",
+				sha256("blob"));
+		assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+		assertThat(text(answer))
+			.isEqualTo(text(complete("acme/blob-local@v1", remote.resolve("blob").toUri().toString(), null)));
+		assertThat(blobRequests).isNotEmpty()
+			.allMatch((request) -> request.equals("Bearer " + AZURE_TOKEN + " " + "2023-11-03"));
+		HttpResponse<String> missing = complete("acme/blob@v2", "az://quiveradapters/artifacts/adapters/acme/blob/v2",
+				null);
+		assertThat(missing.statusCode()).isEqualTo(400);
+		assertThat(error(missing)).contains("acme/blob@v2", "/quiveradapters/artifacts/adapters/acme/blob/v2/",
+				"does not exist");
+		HttpResponse<String> malformed = complete("acme/blob@v3", "az://Not_An_Account/x", null);
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(error(malformed)).contains("az://account/container/prefix").doesNotContain(AZURE_TOKEN);
 	}
 
 	@Test
@@ -383,6 +433,33 @@ class AdapterSourcesTests {
 		Path file = remote.resolve("gcs").resolve(object.replaceFirst("^tenants/acme/gcs/v1/", ""));
 		if (!object.startsWith("tenants/acme/gcs/v1/") || !Files.isRegularFile(file)) {
 			send(exchange, 404, "No such object");
+			return;
+		}
+		byte[] body = Files.readAllBytes(file);
+		exchange.sendResponseHeaders(200, body.length);
+		try (OutputStream out = exchange.getResponseBody()) {
+			out.write(body);
+		}
+	}
+
+	/**
+	 * Blob Storage, account {@code quiveradapters} with path-style addressing:
+	 * {@code /{account}/{container}/{blob}}, the Entra token and an {@code x-ms-version}.
+	 * Container {@code artifacts} holds {@code adapters/acme/blob/v1/*}.
+	 */
+	private static void blobService(HttpExchange exchange) throws IOException {
+		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+		blobRequests.add(authorization + " " + exchange.getRequestHeaders().getFirst("x-ms-version"));
+		if (!("Bearer " + AZURE_TOKEN).equals(authorization)
+				|| exchange.getRequestHeaders().getFirst("x-ms-version") == null) {
+			send(exchange, 401, "NoAuthenticationInformation");
+			return;
+		}
+		String prefix = "/quiveradapters/artifacts/adapters/acme/blob/v1/";
+		String path = exchange.getRequestURI().getPath();
+		Path file = remote.resolve("blob").resolve(path.substring(Math.min(path.length(), prefix.length())));
+		if (!path.startsWith(prefix) || !Files.isRegularFile(file)) {
+			send(exchange, 404, "BlobNotFound");
 			return;
 		}
 		byte[] body = Files.readAllBytes(file);

@@ -22,6 +22,7 @@ import org.springframework.util.unit.DataSize;
  * staged
  * @param s3 the S3 client's settings for an {@code s3} store
  * @param gcs Cloud Storage's endpoints for a {@code gs} store
+ * @param azure Blob Storage's endpoint and the workload identity for an {@code az} store
  * @param maxUploadSize the largest {@code adapter_model.safetensors} accepted
  * @param baseModels known base models' dimensions, by model id; an adapter for one of
  * them must have matching shapes
@@ -31,8 +32,8 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("quiver.adapters")
 record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3, @DefaultValue Gcs gcs,
-		@DefaultValue("512MB") DataSize maxUploadSize, Map<String, BaseModelShape> baseModels,
-		List<String> httpsSourceHosts) {
+		@DefaultValue Azure azure, @DefaultValue("512MB") DataSize maxUploadSize,
+		Map<String, BaseModelShape> baseModels, List<String> httpsSourceHosts) {
 
 	AdapterProperties {
 		baseModels = (baseModels != null) ? Map.copyOf(baseModels) : Map.of();
@@ -81,6 +82,22 @@ record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3,
 	 */
 	record Gcs(@DefaultValue("https://storage.googleapis.com") URI endpoint,
 			@DefaultValue("http://metadata.google.internal") URI metadataServer) {
+	}
+
+	/**
+	 * Azure Blob Storage settings for an {@code az://} store; unset identity values come
+	 * from the variables the AKS workload identity webhook sets.
+	 *
+	 * @param blobEndpoint the Blob service, {@code {account}} standing for the account
+	 * @param authorityHost Microsoft Entra ID's token service
+	 * ({@code AZURE_AUTHORITY_HOST})
+	 * @param tenantId the Entra tenant ({@code AZURE_TENANT_ID})
+	 * @param clientId the managed identity's client id ({@code AZURE_CLIENT_ID})
+	 * @param federatedTokenFile the projected service account token
+	 * ({@code AZURE_FEDERATED_TOKEN_FILE})
+	 */
+	record Azure(@DefaultValue("https://{account}.blob.core.windows.net") String blobEndpoint, URI authorityHost,
+			String tenantId, String clientId, String federatedTokenFile) {
 	}
 
 	/**

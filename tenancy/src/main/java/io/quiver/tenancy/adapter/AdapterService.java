@@ -279,11 +279,11 @@ public class AdapterService {
 		String scheme = uri.getScheme();
 		if ("file".equalsIgnoreCase(scheme)) {
 			throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
-					+ "instead, or register an https, s3, gs or hf URI");
+					+ "instead, or register an https, s3, gs, az or hf URI");
 		}
-		if (scheme == null || !List.of("https", "s3", "gs", "hf").contains(scheme)) {
+		if (scheme == null || !List.of("https", "s3", "gs", "az", "hf").contains(scheme)) {
 			throw new IllegalArgumentException(
-					"'sourceUri' must be an https, s3, gs or hf URI (the schemes workers read)");
+					"'sourceUri' must be an https, s3, gs, az or hf URI (the schemes workers read)");
 		}
 		if (this.store.owns(uri)) {
 			throw new IllegalArgumentException("'sourceUri' points into the platform's adapter store, which only "

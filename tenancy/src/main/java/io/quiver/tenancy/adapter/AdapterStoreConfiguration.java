@@ -9,9 +9,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Picks the adapter store: an S3 or Cloud Storage bucket when
- * {@code quiver.adapters.store-uri} is an {@code s3://} or {@code gs://} URI, else a
- * directory ({@code store-uri} as a {@code file:} URI, or {@code store-directory}, or
- * {@code adapters} under {@code quiver.home}).
+ * {@code quiver.adapters.store-uri} is an {@code s3://}, {@code gs://} or {@code az://}
+ * URI, else a directory ({@code store-uri} as a {@code file:} URI, or
+ * {@code store-directory}, or {@code adapters} under {@code quiver.home}).
  */
 @Configuration(proxyBeanMethods = false)
 class AdapterStoreConfiguration {
@@ -35,9 +35,11 @@ class AdapterStoreConfiguration {
 		if ("gs".equalsIgnoreCase(uri.getScheme())) {
 			return new GcsAdapterStore(uri, properties.gcs(), staging);
 		}
-		throw new IllegalArgumentException(
-				"quiver.adapters.store-uri must be s3://bucket/prefix, gs://bucket/prefix or a file: URI, not "
-						+ uri.getScheme() + ":");
+		if ("az".equalsIgnoreCase(uri.getScheme())) {
+			return new AzureBlobAdapterStore(uri, properties.azure(), staging);
+		}
+		throw new IllegalArgumentException("quiver.adapters.store-uri must be s3://bucket/prefix, gs://bucket/prefix, "
+				+ "az://account/container/prefix or a file: URI, not " + uri.getScheme() + ":");
 	}
 
 }

@@ -4,16 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Keeps adapters in a Cloud Storage bucket that workers read with their own service
@@ -23,8 +18,6 @@ import tools.jackson.databind.json.JsonMapper;
  * Workload Identity). Uploads are staged and checked on local disk first.
  */
 class GcsAdapterStore implements AdapterStore {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -36,13 +29,7 @@ class GcsAdapterStore implements AdapterStore {
 
 	private final URI endpoint;
 
-	private final URI tokenUri;
-
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-
-	private String token;
-
-	private Instant refreshAt = Instant.MIN;
+	private final TokenClient http;
 
 	/**
 	 * @param location {@code gs://bucket[/prefix]}
@@ -50,17 +37,15 @@ class GcsAdapterStore implements AdapterStore {
 	 * @param staging the local folder uploads are staged in
 	 */
 	GcsAdapterStore(URI location, AdapterProperties.Gcs gcs, Path staging) {
-		this.bucket = location.getRawAuthority();
-		if (this.bucket == null || this.bucket.isEmpty() || this.bucket.contains("@")) {
-			throw new IllegalArgumentException(
-					"quiver.adapters.store-uri must name a bucket as gs://bucket/prefix, not " + location);
-		}
-		String path = (location.getPath() != null) ? location.getPath().replaceAll("^/+|/+$", "") : "";
-		this.prefix = path.isEmpty() ? "" : path + "/";
+		BucketLocation bucket = BucketLocation.of(location);
+		this.bucket = bucket.bucket();
+		this.prefix = bucket.prefix();
 		this.staging = staging;
 		this.endpoint = URI.create(gcs.endpoint().toString().replaceAll("/+$", ""));
-		this.tokenUri = URI.create(gcs.metadataServer().toString().replaceAll("/+$", "")
+		URI tokenUri = URI.create(gcs.metadataServer().toString().replaceAll("/+$", "")
 				+ "/computeMetadata/v1/instance/service-accounts/default/token");
+		this.http = new TokenClient("the Google metadata server",
+				() -> HttpRequest.newBuilder(tokenUri).header("Metadata-Flavor", "Google").timeout(TIMEOUT).build());
 	}
 
 	@Override
@@ -81,8 +66,8 @@ class GcsAdapterStore implements AdapterStore {
 	private void put(String object, String contentType, HttpRequest.BodyPublisher body) throws IOException {
 		URI uri = URI.create(this.endpoint + "/upload/storage/v1/b/" + encode(this.bucket) + "/o?uploadType=media&name="
 				+ encode(object));
-		HttpResponse<String> response = send(HttpRequest.newBuilder(uri)
-			.header("Authorization", "Bearer " + token())
+		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(uri)
+			.header("Authorization", "Bearer " + this.http.token())
 			.header("Content-Type", contentType)
 			.timeout(TIMEOUT)
 			.POST(body)
@@ -92,34 +77,6 @@ class GcsAdapterStore implements AdapterStore {
 					"gs://" + this.bucket + "/" + object + " could not be written: Cloud Storage answered "
 							+ response.statusCode() + ((response.statusCode() == 403)
 									? " (the gateway's service account needs roles/storage.objectCreator)" : ""));
-		}
-	}
-
-	private synchronized String token() throws IOException {
-		if (this.token != null && Instant.now().isBefore(this.refreshAt)) {
-			return this.token;
-		}
-		HttpResponse<String> response = send(
-				HttpRequest.newBuilder(this.tokenUri).header("Metadata-Flavor", "Google").timeout(TIMEOUT).build());
-		String accessToken = (response.statusCode() == 200)
-				? JSON.readTree(response.body()).path("access_token").asString("") : "";
-		if (accessToken.isEmpty()) {
-			throw new IOException("the Google metadata server answered " + response.statusCode()
-					+ " without an access token for the gateway's service account");
-		}
-		JsonNode body = JSON.readTree(response.body());
-		this.token = accessToken;
-		this.refreshAt = Instant.now().plusSeconds(Math.max(0, body.path("expires_in").asLong(0) - 60));
-		return this.token;
-	}
-
-	private HttpResponse<String> send(HttpRequest request) throws IOException {
-		try {
-			return this.http.send(request, HttpResponse.BodyHandlers.ofString());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("interrupted", ex);
 		}
 	}
 

@@ -38,13 +38,9 @@ class S3AdapterStore implements AdapterStore, AutoCloseable {
 	 * @param staging the local folder uploads are staged in
 	 */
 	S3AdapterStore(URI location, AdapterProperties.S3 s3, Path staging) {
-		this.bucket = location.getRawAuthority();
-		if (this.bucket == null || this.bucket.isEmpty() || this.bucket.contains("@")) {
-			throw new IllegalArgumentException(
-					"quiver.adapters.store-uri must name a bucket as s3://bucket/prefix, not " + location);
-		}
-		String path = (location.getPath() != null) ? location.getPath().replaceAll("^/+|/+$", "") : "";
-		this.prefix = path.isEmpty() ? "" : path + "/";
+		BucketLocation bucket = BucketLocation.of(location);
+		this.bucket = bucket.bucket();
+		this.prefix = bucket.prefix();
 		this.staging = staging;
 		S3ClientBuilder builder = S3Client.builder()
 			.httpClientBuilder(UrlConnectionHttpClient.builder()

@@ -37,7 +37,7 @@ class AdapterPropertiesTests {
 	}
 
 	private static AdapterProperties properties(String... hosts) {
-		return new AdapterProperties(null, null, new AdapterProperties.S3(null, null, false), null,
+		return new AdapterProperties(null, null, new AdapterProperties.S3(null, null, false), null, null,
 				DataSize.ofMegabytes(1), null, List.of(hosts));
 	}
 
