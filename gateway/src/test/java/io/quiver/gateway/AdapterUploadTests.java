@@ -5,9 +5,16 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.quiver.gateway.TestCallers.TenantKey;
 import io.quiver.tenancy.apikey.ApiKeyService;
@@ -65,6 +72,30 @@ class AdapterUploadTests {
 
 		HttpResponse<String> second = upload("support-bot", TestAdapters.config(8, TestWorker.BASE_MODEL), weights);
 		assertThat(this.json.readTree(second.body()).path("version").asString()).isEqualTo("v2");
+	}
+
+	@Test
+	void whenVersionsAreUploadedConcurrentlyThenEachGetsItsOwnNumberAndFiles() throws Exception {
+		Map<Integer, byte[]> weights = new LinkedHashMap<>();
+		List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+		try (ExecutorService clients = Executors.newFixedThreadPool(4)) {
+			for (int rank = 1; rank <= 4; rank++) {
+				byte[] file = TestAdapters.weights(rank, 16, 16);
+				weights.put(rank, file);
+				byte[] config = TestAdapters.config(rank, TestWorker.BASE_MODEL);
+				answers.add(clients.submit(() -> upload("race-bot", config, file)));
+			}
+		}
+		Set<String> numbers = new HashSet<>();
+		for (Future<HttpResponse<String>> answer : answers) {
+			assertThat(answer.get().statusCode()).as(answer.get().body()).isEqualTo(201);
+			JsonNode version = this.json.readTree(answer.get().body());
+			numbers.add(version.path("version").asString());
+			Path directory = Path.of(URI.create(version.path("sourceUri").asString()));
+			assertThat(Files.readAllBytes(directory.resolve("adapter_model.safetensors")))
+				.isEqualTo(weights.get(version.path("rank").asInt()));
+		}
+		assertThat(numbers).containsExactlyInAnyOrder("v1", "v2", "v3", "v4");
 	}
 
 	@Test

@@ -234,10 +234,15 @@ public class AdapterService {
 		return this.adapters.findById(adapterId).map(Adapter::getName);
 	}
 
+	/**
+	 * The adapter a new version goes to, created on its first version, its row locked
+	 * until the transaction ends: concurrent uploads of one adapter take version numbers
+	 * one after another instead of racing for the same one (and, with a bucket store,
+	 * overwriting each other's files before one of them lost).
+	 */
 	private Adapter adapterFor(Tenant tenant, String name, String createdBy) {
-		return this.adapters.findByTenantIdAndName(tenant.getId(), name)
-			.orElseGet(() -> this.adapters
-				.saveAndFlush(new Adapter(tenant.getId(), name, this.clock.instant(), createdBy)));
+		this.adapters.insertIfAbsent(UUID.randomUUID(), tenant.getId(), name, this.clock.instant(), createdBy);
+		return this.adapters.lockByTenantIdAndName(tenant.getId(), name).orElseThrow();
 	}
 
 	private int nextNumber(Adapter adapter) {
