@@ -164,13 +164,7 @@ class ConsoleSignIns {
 	 * @return its S256 code challenge (RFC 7636 4.2)
 	 */
 	static String challenge(String verifier) {
-		try {
-			byte[] digest = MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII));
-			return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
-		}
-		catch (NoSuchAlgorithmException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(verifier));
 	}
 
 	/** 256 random bits, base64url: 43 characters, a valid PKCE verifier too. */

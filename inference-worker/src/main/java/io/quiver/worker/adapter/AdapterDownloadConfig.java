@@ -84,7 +84,8 @@ public record AdapterDownloadConfig(Path cacheDir, long cacheMaxBytes, Duration 
 				+ this.maxBytes + ", allowHttp=" + this.allowHttp + ", allowPrivateAddresses="
 				+ this.allowPrivateAddresses + ", s3Region=" + this.s3Region + ", s3Endpoint=" + this.s3Endpoint
 				+ ", s3PathStyle=" + this.s3PathStyle + ", hubEndpoint=" + this.hubEndpoint + ", hubToken="
-				+ ((this.hubToken != null) ? "(set)" : "(none)") + "]";
+				+ ((this.hubToken != null) ? "(set)" : "(none)") + ", gcsEndpoint=" + this.gcsEndpoint
+				+ ", gcpMetadataServer=" + this.gcpMetadataServer + ", azure=" + this.azure + "]";
 	}
 
 	/**

@@ -9,8 +9,9 @@ import java.util.Set;
  * Where an adapter's files are and the digest they must have.
  *
  * @param uri where the adapter directory is: {@code file://}, {@code https://}
- * ({@code http://} where allowed), {@code s3://bucket/prefix}, {@code gs://bucket/prefix}
- * or {@code hf://org/name[@revision]}; or null to look it up in the adapters folder by id
+ * ({@code http://} where allowed), {@code s3://bucket/prefix},
+ * {@code gs://bucket/prefix}, {@code az://account/container/prefix} or
+ * {@code hf://org/name[@revision]}; or null to look it up in the adapters folder by id
  * @param sha256 the lowercase hex SHA-256 of its {@code adapter_model.safetensors}, or
  * null for no check
  */

@@ -1,9 +1,13 @@
 package io.quiver.worker.adapter;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -21,12 +25,48 @@ final class AzureBlobAdapterDownloader implements AdapterDownloader {
 
 	private final HttpAdapterDownloader http;
 
-	private final AzureAccessTokens tokens;
+	private final AccessTokens tokens;
 
 	AzureBlobAdapterDownloader(AdapterDownloadConfig config, HttpAdapterDownloader http) {
 		this.config = config;
 		this.http = http;
-		this.tokens = new AzureAccessTokens(config.azure(), config.connectTimeout());
+		this.tokens = new AccessTokens("Microsoft Entra ID", config.connectTimeout(),
+				() -> tokenRequest(config.azure(), config.connectTimeout()));
+	}
+
+	/**
+	 * The exchange of the projected service account token for an Entra token for Azure
+	 * Storage, as the managed identity {@code AZURE_CLIENT_ID} of tenant
+	 * {@code AZURE_TENANT_ID} (the variables the AKS workload identity webhook sets).
+	 */
+	private static HttpRequest tokenRequest(AdapterDownloadConfig.Azure azure, Duration timeout) {
+		if (azure.clientId() == null || azure.tenantId() == null || azure.federatedTokenFile() == null) {
+			throw new AdapterException("az:// sources need AKS workload identity: AZURE_CLIENT_ID, AZURE_TENANT_ID "
+					+ "and AZURE_FEDERATED_TOKEN_FILE are not all set (label the pod azure.workload.identity/use=true)");
+		}
+		String assertion;
+		try {
+			assertion = Files.readString(Path.of(azure.federatedTokenFile())).trim();
+		}
+		catch (IOException ex) {
+			throw new AdapterException(
+					"the workload identity token file " + azure.federatedTokenFile() + " cannot be read", ex);
+		}
+		String form = "grant_type=client_credentials&client_id=" + encode(azure.clientId()) + "&scope="
+				+ encode("https://storage.azure.com/.default") + "&client_assertion_type="
+				+ encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") + "&client_assertion="
+				+ encode(assertion);
+		return HttpRequest
+			.newBuilder(URI.create(azure.authorityHost().toString().replaceAll("/+$", "") + "/"
+					+ encode(azure.tenantId()) + "/oauth2/v2.0/token"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.timeout(timeout)
+			.POST(HttpRequest.BodyPublishers.ofString(form))
+			.build();
+	}
+
+	private static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.quiver.worker.adapter;
 
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -17,12 +18,18 @@ final class GcsAdapterDownloader implements AdapterDownloader {
 
 	private final HttpAdapterDownloader http;
 
-	private final GcpAccessTokens tokens;
+	private final AccessTokens tokens;
 
 	GcsAdapterDownloader(AdapterDownloadConfig config, HttpAdapterDownloader http) {
 		this.config = config;
 		this.http = http;
-		this.tokens = new GcpAccessTokens(config.gcpMetadataServer(), config.connectTimeout());
+		URI tokenUri = URI.create(config.gcpMetadataServer().toString().replaceAll("/+$", "")
+				+ "/computeMetadata/v1/instance/service-accounts/default/token");
+		this.tokens = new AccessTokens("the Google metadata server", config.connectTimeout(),
+				() -> HttpRequest.newBuilder(tokenUri)
+					.header("Metadata-Flavor", "Google")
+					.timeout(config.connectTimeout())
+					.build());
 	}
 
 	@Override

@@ -13,13 +13,13 @@ import org.springframework.util.unit.DataSize;
 /**
  * Where uploaded adapters go and what they are checked against.
  *
- * @param storeUri where uploads are published: {@code s3://bucket/prefix} for a bucket
- * the workers read, or a {@code file:} URI of a directory they can read; unset, the
- * directory {@code storeDirectory}
+ * @param storeUri where uploads are published: {@code s3://bucket/prefix},
+ * {@code gs://bucket/prefix} or {@code az://account/container/prefix} for a bucket the
+ * workers read, or a {@code file:} URI of a directory they can read; unset, the directory
+ * {@code storeDirectory}
  * @param storeDirectory where uploaded PEFT directories are kept when {@code storeUri} is
  * unset (a worker must be able to read the {@code file:} URIs under it); {@code adapters}
- * under {@code quiver.home} when unset; with an {@code s3} store, where uploads are
- * staged
+ * under {@code quiver.home} when unset; with a bucket store, where uploads are staged
  * @param s3 the S3 client's settings for an {@code s3} store
  * @param gcs Cloud Storage's endpoints for a {@code gs} store
  * @param azure Blob Storage's endpoint and the workload identity for an {@code az} store

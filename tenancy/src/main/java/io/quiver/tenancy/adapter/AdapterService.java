@@ -266,9 +266,9 @@ public class AdapterService {
 	 * (another tenant's uploads among it), so only the platform's own store, for uploads,
 	 * hands those out, and for the same reason no URI may point into a bucket uploads are
 	 * published to; an {@code https:} URI must name a host the platform allows, or
-	 * tenants could have workers call services inside the network. {@code s3}, {@code gs}
-	 * and {@code hf} sources go to the object stores and hub the workers are configured
-	 * with.
+	 * tenants could have workers call services inside the network. {@code s3},
+	 * {@code gs}, {@code az} and {@code hf} sources go to the object stores and hub the
+	 * workers are configured with.
 	 */
 	private void requireSource(String sourceUri) {
 		if (sourceUri == null) {

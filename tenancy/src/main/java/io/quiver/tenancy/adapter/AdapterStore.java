@@ -7,8 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Where uploaded adapter files are kept, so that workers can fetch them by URI: a
- * directory ({@code file:} URIs) or an S3 bucket ({@code s3://} URIs), chosen by
- * {@code quiver.adapters.store-uri}.
+ * directory ({@code file:} URIs) or a bucket ({@code s3://}, {@code gs://} or
+ * {@code az://} URIs), chosen by {@code quiver.adapters.store-uri}.
  */
 public interface AdapterStore {
 

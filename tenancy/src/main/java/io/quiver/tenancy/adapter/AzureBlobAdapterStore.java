@@ -1,7 +1,6 @@
 package io.quiver.tenancy.adapter;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -12,25 +11,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Keeps adapters in an Azure Blob Storage container that workers read with their own
- * managed identity: {@code az://account/container/prefix/{tenant}/{name}/{version}/}
- * holds {@code adapter_config.json} and {@code adapter_model.safetensors}, each written
- * as one block blob with the gateway's workload identity token. Uploads are staged and
- * checked on local disk first.
+ * Publishes adapters to an Azure Blob Storage container that workers read with their own
+ * managed identity, each file one block blob written with the Entra token the gateway's
+ * AKS workload identity exchanges. The location's "bucket" is the storage account and its
+ * object names start with the container.
  */
-class AzureBlobAdapterStore implements AdapterStore {
+class AzureBlobAdapterStore extends BucketAdapterStore {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
 	private static final String API_VERSION = "2023-11-03";
-
-	private final String account;
-
-	private final String container;
-
-	private final String prefix;
-
-	private final Path staging;
 
 	private final AdapterProperties.Azure azure;
 
@@ -42,41 +32,32 @@ class AzureBlobAdapterStore implements AdapterStore {
 	 * @param staging the local folder uploads are staged in
 	 */
 	AzureBlobAdapterStore(URI location, AdapterProperties.Azure azure, Path staging) {
-		this.account = location.getRawAuthority();
+		super(location, staging);
 		String path = (location.getPath() != null) ? location.getPath().replaceAll("^/+|/+$", "") : "";
-		int slash = path.indexOf('/');
-		this.container = (slash < 0) ? path : path.substring(0, slash);
-		if (this.account == null || !this.account.matches("[a-z0-9]{3,24}") || this.container.isEmpty()) {
-			throw new IllegalArgumentException(
-					"quiver.adapters.store-uri must name a storage account and a container as "
-							+ "az://account/container/prefix, not " + location);
+		if (!bucket().matches("[a-z0-9]{3,24}") || path.isEmpty()) {
+			throw new IllegalArgumentException("quiver.adapters.store-uri must name a storage account and a "
+					+ "container as az://account/container/prefix, not " + location);
 		}
-		this.prefix = (slash < 0) ? "" : path.substring(slash + 1) + "/";
-		this.staging = staging;
 		this.azure = azure;
 	}
 
 	@Override
-	public Staged stage(InputStream weights, long maxBytes) throws IOException {
-		return UploadStaging.stage(this.staging, weights, maxBytes);
+	void writeFile(String object, Path file) throws IOException {
+		put(object, "application/octet-stream", HttpRequest.BodyPublishers.ofFile(file));
 	}
 
 	@Override
-	public String publish(Staged staged, byte[] config, String tenant, String name, String version) throws IOException {
-		String directory = this.prefix + tenant + "/" + name + "/" + version;
-		// the weights first: a directory with a config is one a worker may try to read
-		put(directory + "/adapter_model.safetensors", "application/octet-stream",
-				HttpRequest.BodyPublishers.ofFile(staged.weights()));
-		put(directory + "/adapter_config.json", "application/json", HttpRequest.BodyPublishers.ofByteArray(config));
-		return "az://" + this.account + "/" + this.container + "/" + directory;
+	void writeJson(String object, byte[] json) throws IOException {
+		put(object, "application/json", HttpRequest.BodyPublishers.ofByteArray(json));
 	}
 
-	private void put(String blob, String contentType, HttpRequest.BodyPublisher body) throws IOException {
+	/**
+	 * @param object {@code container/blob}
+	 */
+	private void put(String object, String contentType, HttpRequest.BodyPublisher body) throws IOException {
 		StringBuilder url = new StringBuilder(
-				this.azure.blobEndpoint().replace("{account}", this.account).replaceAll("/+$", ""))
-			.append('/')
-			.append(this.container);
-		for (String segment : blob.split("/")) {
+				this.azure.blobEndpoint().replace("{account}", bucket()).replaceAll("/+$", ""));
+		for (String segment : object.split("/")) {
 			url.append('/').append(URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20"));
 		}
 		HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(URI.create(url.toString()))
@@ -88,9 +69,8 @@ class AzureBlobAdapterStore implements AdapterStore {
 			.PUT(body)
 			.build());
 		if (response.statusCode() != 201) {
-			throw new IOException("az://" + this.account + "/" + this.container + "/" + blob
-					+ " could not be written: Blob Storage answered " + response.statusCode()
-					+ ((response.statusCode() == 403)
+			throw new IOException(uriOf(object) + " could not be written: Blob Storage answered "
+					+ response.statusCode() + ((response.statusCode() == 403)
 							? " (the gateway's identity needs Storage Blob Data Contributor on the container)" : ""));
 		}
 	}
@@ -118,11 +98,6 @@ class AzureBlobAdapterStore implements AdapterStore {
 			.timeout(TIMEOUT)
 			.POST(HttpRequest.BodyPublishers.ofString(form))
 			.build();
-	}
-
-	@Override
-	public boolean owns(URI source) {
-		return "az".equalsIgnoreCase(source.getScheme()) && this.account.equalsIgnoreCase(source.getRawAuthority());
 	}
 
 	private static String orEnvironment(String value, String variable) {

@@ -1,7 +1,6 @@
 package io.quiver.tenancy.adapter;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,19 +15,11 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * Keeps adapters in an S3 bucket (or an S3-compatible store) that workers read with their
- * own credentials: {@code s3://bucket/prefix/{tenant}/{name}/{version}/} holds
- * {@code adapter_config.json} and {@code adapter_model.safetensors}. Uploads are staged
- * on local disk first, where they are checked, and only then written to the bucket.
- * Credentials come from the AWS default chain (IRSA or EKS Pod Identity in production).
+ * Publishes adapters to an S3 bucket (or an S3-compatible store) that workers read with
+ * their own credentials. Credentials come from the AWS default chain (IRSA or EKS Pod
+ * Identity in production).
  */
-class S3AdapterStore implements AdapterStore, AutoCloseable {
-
-	private final String bucket;
-
-	private final String prefix;
-
-	private final Path staging;
+class S3AdapterStore extends BucketAdapterStore implements AutoCloseable {
 
 	private final S3Client client;
 
@@ -38,10 +29,7 @@ class S3AdapterStore implements AdapterStore, AutoCloseable {
 	 * @param staging the local folder uploads are staged in
 	 */
 	S3AdapterStore(URI location, AdapterProperties.S3 s3, Path staging) {
-		BucketLocation bucket = BucketLocation.of(location);
-		this.bucket = bucket.bucket();
-		this.prefix = bucket.prefix();
-		this.staging = staging;
+		super(location, staging);
 		S3ClientBuilder builder = S3Client.builder()
 			.httpClientBuilder(UrlConnectionHttpClient.builder()
 				.connectionTimeout(Duration.ofSeconds(10))
@@ -62,37 +50,27 @@ class S3AdapterStore implements AdapterStore, AutoCloseable {
 	}
 
 	@Override
-	public Staged stage(InputStream weights, long maxBytes) throws IOException {
-		return UploadStaging.stage(this.staging, weights, maxBytes);
+	void writeFile(String object, Path file) throws IOException {
+		put(object, "application/octet-stream", RequestBody.fromFile(file));
 	}
 
 	@Override
-	public String publish(Staged staged, byte[] config, String tenant, String name, String version) throws IOException {
-		String directory = this.prefix + tenant + "/" + name + "/" + version;
+	void writeJson(String object, byte[] json) throws IOException {
+		put(object, "application/json", RequestBody.fromBytes(json));
+	}
+
+	private void put(String object, String contentType, RequestBody body) throws IOException {
 		try {
-			// the weights first: a directory with a config is one a worker may try to
-			// read
-			this.client.putObject((b) -> b.bucket(this.bucket).key(directory + "/adapter_model.safetensors"),
-					RequestBody.fromFile(staged.weights()));
-			this.client.putObject((
-					b) -> b.bucket(this.bucket).key(directory + "/adapter_config.json").contentType("application/json"),
-					RequestBody.fromBytes(config));
+			this.client.putObject((b) -> b.bucket(bucket()).key(object).contentType(contentType), body);
 		}
 		catch (S3Exception ex) {
 			String code = (ex.awsErrorDetails() != null) ? ex.awsErrorDetails().errorCode() : null;
-			throw new IOException("s3://" + this.bucket + "/" + directory + " could not be written: S3 answered "
-					+ ex.statusCode() + ((code != null) ? " " + code : ""), ex);
+			throw new IOException(uriOf(object) + " could not be written: S3 answered " + ex.statusCode()
+					+ ((code != null) ? " " + code : ""), ex);
 		}
 		catch (SdkException ex) {
-			throw new IOException("s3://" + this.bucket + "/" + directory + " could not be written: " + ex.getMessage(),
-					ex);
+			throw new IOException(uriOf(object) + " could not be written: " + ex.getMessage(), ex);
 		}
-		return "s3://" + this.bucket + "/" + directory;
-	}
-
-	@Override
-	public boolean owns(URI source) {
-		return "s3".equalsIgnoreCase(source.getScheme()) && this.bucket.equalsIgnoreCase(source.getRawAuthority());
 	}
 
 	@Override
