@@ -6,23 +6,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.quiver.gateway.GatewayApplication;
-import io.quiver.gateway.TestWorkerContextCustomizerFactory;
+import io.quiver.gateway.TestGatewayReplicas;
 import io.quiver.tenancy.tenant.Tenant;
 import io.quiver.tenancy.tenant.TenantService;
-import io.quiver.testing.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -116,14 +111,7 @@ class ConsoleReplicaTests {
 
 	private static synchronized ConfigurableApplicationContext otherReplica() {
 		if (other == null) {
-			Map<String, Object> properties = new HashMap<>(TestWorkerContextCustomizerFactory.defaults());
-			TestDatabase database = TestDatabase.get();
-			properties.put("spring.datasource.url", database.url());
-			properties.put("spring.datasource.username", database.username());
-			properties.put("spring.datasource.password", database.password());
-			properties.put("quiver.database.embedded", "false");
-			properties.put("server.port", "0");
-			other = new SpringApplicationBuilder(GatewayApplication.class).properties(properties).run();
+			other = TestGatewayReplicas.start();
 		}
 		return other;
 	}

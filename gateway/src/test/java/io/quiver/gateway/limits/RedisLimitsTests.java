@@ -3,29 +3,24 @@ package io.quiver.gateway.limits;
 import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.quiver.gateway.GatewayApplication;
+import io.quiver.gateway.TestGatewayReplicas;
 import io.quiver.gateway.TestHttp;
 import io.quiver.gateway.TestRedis;
 import io.quiver.gateway.TestTenancy;
 import io.quiver.gateway.TestTenancy.PopulatedTenant;
-import io.quiver.gateway.TestWorkerContextCustomizerFactory;
 import io.quiver.tenancy.limit.LimitService;
 import io.quiver.tenancy.limit.Limits;
-import io.quiver.testing.TestDatabase;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
@@ -62,7 +57,7 @@ class RedisLimitsTests {
 		assertThat(this.limiter).isInstanceOf(RedisRateLimiter.class);
 		PopulatedTenant tenant = TestTenancy.populatedTenant(this.context);
 		this.limits.setForTenant(tenant.tenant(), new Limits(LIMIT, null, null, null, null), "test");
-		try (ConfigurableApplicationContext second = secondReplica()) {
+		try (ConfigurableApplicationContext second = TestGatewayReplicas.start()) {
 			int secondPort = Integer.parseInt(second.getEnvironment().getProperty("local.server.port"));
 			awaitFreshMinute();
 			long minute = Instant.now().getEpochSecond() / 60;
@@ -113,22 +108,6 @@ class RedisLimitsTests {
 			assertThat(admitted[0].get()).isPositive();
 			assertThat(admitted[1].get()).isPositive();
 		}
-	}
-
-	private static ConfigurableApplicationContext secondReplica() {
-		Map<String, Object> properties = new HashMap<>(TestWorkerContextCustomizerFactory.defaults());
-		TestDatabase database = TestDatabase.get();
-		properties.put("spring.datasource.url", database.url());
-		properties.put("spring.datasource.username", database.username());
-		properties.put("spring.datasource.password", database.password());
-		properties.put("quiver.database.embedded", "false");
-		properties.put("server.port", "0");
-		// As arguments, so they outrank application.yml as a test's own properties do.
-		String[] arguments = properties.entrySet()
-			.stream()
-			.map((property) -> "--" + property.getKey() + "=" + property.getValue())
-			.toArray(String[]::new);
-		return new SpringApplicationBuilder(GatewayApplication.class).run(arguments);
 	}
 
 	/** Starts the load early in a minute, so that it cannot straddle two windows. */
