@@ -2,6 +2,8 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="${QUIVER_HOME:-$ROOT/.quiver}"
 JVM_OPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseZGC)
+# The worker computes rows of many LoRA adapters with the Vector API.
+WORKER_JVM_OPTS=(--add-modules=jdk.incubator.vector)
 
 # The Spring Boot executable jar of a module, e.g. jar_of gateway.
 jar_of() { ls "$ROOT/$1"/target/*-exec.jar 2>/dev/null | head -1; }

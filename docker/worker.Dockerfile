@@ -33,4 +33,4 @@ USER 10001:10001
 EXPOSE 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=300s --retries=3 \
   CMD ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx16m", "-cp", "/opt/quiver/probe", "HttpProbe", "http://127.0.0.1:8081/actuator/health/liveness"]
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "org.springframework.boot.loader.launch.JarLauncher"]
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "org.springframework.boot.loader.launch.JarLauncher"]

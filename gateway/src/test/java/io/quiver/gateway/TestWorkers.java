@@ -98,9 +98,10 @@ public final class TestWorkers {
 			String... arguments) throws IOException {
 		Path jar = workerJar();
 		int port = freePort();
-		List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-jar",
-				jar.toString(), "--quiver.worker.model-dir=" + modelDir, "--quiver.worker.adapters-dir=" + adaptersDir,
-				"--server.port=" + port));
+		List<String> command = new ArrayList<>(
+				List.of(java(), "--enable-native-access=ALL-UNNAMED", "--add-modules=jdk.incubator.vector", "-Xmx2g",
+						"-jar", jar.toString(), "--quiver.worker.model-dir=" + modelDir,
+						"--quiver.worker.adapters-dir=" + adaptersDir, "--server.port=" + port));
 		command.addAll(List.of(arguments));
 		Path log = modelDir.resolveSibling("worker-" + port + ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

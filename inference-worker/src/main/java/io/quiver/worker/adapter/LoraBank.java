@@ -1,8 +1,11 @@
 package io.quiver.worker.adapter;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.BitSet;
 
 import ai.djl.ndarray.NDArray;
@@ -13,6 +16,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.model.ModelConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The device tier of one rank bucket: the factors of many adapters stacked into slots, so
@@ -20,8 +25,25 @@ import io.quiver.worker.model.ModelConfig;
  * matmuls over the bank (the segment-gather idea of Punica's SGMV), never by merging an
  * adapter into the base weights. An adapter of rank {@code r} sits in the bank of the
  * next power of two {@code R ≥ r}, zero-padded, which is exact.
+ *
+ * <p>
+ * On the CPU, decode rows of many adapters ({@link #addBatched}) are computed by
+ * {@link LoraRowsKernel} straight from the bank's memory when the JVM has the Vector API;
+ * otherwise, and on a GPU, by PyTorch's batched matmul.
  */
 public final class LoraBank implements AutoCloseable {
+
+	private static final Logger logger = LoggerFactory.getLogger(LoraBank.class);
+
+	private static final boolean ROWS_KERNEL = LoraRowsKernel.available();
+
+	static {
+		if (!ROWS_KERNEL) {
+			logger.info("The JVM runs without jdk.incubator.vector, so rows of many adapters in one batch use "
+					+ "PyTorch's batched matmul, about half as fast on a CPU; "
+					+ "start it with --add-modules jdk.incubator.vector");
+		}
+	}
 
 	private final ModelConfig config;
 
@@ -41,6 +63,9 @@ public final class LoraBank implements AutoCloseable {
 	// LoraWeights.MODULES order
 	private NDArray[] b;
 
+	// [layers][group] of [capacity, k·R, in]: per-layer views of a
+	private NDArray[][] aLayer;
+
 	// [layers][group] of [capacity, in, k·R]: per-layer transposed views of a
 	private NDArray[][] aT;
 
@@ -48,6 +73,23 @@ public final class LoraBank implements AutoCloseable {
 	private NDArray[][] bc;
 
 	private final BitSet used = new BitSet();
+
+	// each slot's own rank and its targeted modules (a bit per LoraWeights.MODULES index)
+	private int[] ranks = new int[0];
+
+	private int[] targets = new int[0];
+
+	// whether addBatched uses LoraRowsKernel where it can run; see preferRowsKernel
+	private static volatile boolean rowsKernelPreferred = true;
+
+	// whether LoraRowsKernel can run on this bank: on the CPU, with the Vector API
+	private final boolean rowsKernel;
+
+	// [layers][group] of the kernel's views of a and b, when rowsKernel
+	private LoraRowsKernel.Factors[][] factors;
+
+	// a direct buffer the kernel writes deltas into, which PyTorch then reads in place
+	private ByteBuffer deltas;
 
 	// a direct buffer the factors of an adapter pass through on their way into the bank
 	private ByteBuffer staging;
@@ -65,6 +107,7 @@ public final class LoraBank implements AutoCloseable {
 		this.config = config;
 		this.rank = rank;
 		this.parent = parent;
+		this.rowsKernel = ROWS_KERNEL && !parent.getDevice().isGpu();
 		allocate(capacity);
 	}
 
@@ -147,17 +190,50 @@ public final class LoraBank implements AutoCloseable {
 		this.capacity = newCapacity;
 		this.a = newA;
 		this.b = newB;
+		this.ranks = Arrays.copyOf(this.ranks, newCapacity);
+		this.targets = Arrays.copyOf(this.targets, newCapacity);
 		this.aT = new NDArray[layers][groups.length];
 		this.bc = new NDArray[layers][newB.length];
+		this.aLayer = new NDArray[layers][groups.length];
 		for (int layer = 0; layer < layers; layer++) {
 			NDIndex at = new NDIndex("{}", layer);
 			for (int g = 0; g < groups.length; g++) {
-				this.aT[layer][g] = newA[g].get(at).transpose(0, 2, 1);
+				this.aLayer[layer][g] = newA[g].get(at);
+				this.aT[layer][g] = this.aLayer[layer][g].transpose(0, 2, 1);
 			}
 			for (int m = 0; m < newB.length; m++) {
 				this.bc[layer][m] = newB[m].get(at);
 			}
 		}
+		this.factors = this.rowsKernel ? kernelFactors() : null;
+	}
+
+	/**
+	 * The kernel's views of the factors: each layer's slice of a bank tensor is
+	 * contiguous, so PyTorch hands out its memory as is.
+	 */
+	private LoraRowsKernel.Factors[][] kernelFactors() {
+		LoraGroup[] groups = LoraGroup.values();
+		LoraRowsKernel.Factors[][] views = new LoraRowsKernel.Factors[this.aLayer.length][groups.length];
+		for (int layer = 0; layer < this.aLayer.length; layer++) {
+			for (LoraGroup g : groups) {
+				int[] modules = g.moduleIndices();
+				MemorySegment[] b = new MemorySegment[modules.length];
+				int[] outs = new int[modules.length];
+				for (int i = 0; i < modules.length; i++) {
+					b[i] = memory(this.bc[layer][modules[i]]);
+					outs[i] = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
+				}
+				views[layer][g.ordinal()] = new LoraRowsKernel.Factors(memory(this.aLayer[layer][g.ordinal()]), b,
+						modules, outs, LoraWeights.inputWidth(g.modules().get(0), this.config), this.rank, this.ranks,
+						this.targets);
+			}
+		}
+		return views;
+	}
+
+	private static MemorySegment memory(NDArray contiguous) {
+		return MemorySegment.ofBuffer(contiguous.toByteBuffer(true));
 	}
 
 	/**
@@ -214,6 +290,16 @@ public final class LoraBank implements AutoCloseable {
 			}
 		}
 		this.used.set(slot);
+		this.ranks[slot] = r;
+		int targeted = 0;
+		for (int module = 0; module < LoraWeights.MODULES.size(); module++) {
+			for (int layer = 0; layer < layers; layer++) {
+				if (weights.a()[layer][module] != null) {
+					targeted |= 1 << module;
+				}
+			}
+		}
+		this.targets[slot] = targeted;
 		return slot;
 	}
 
@@ -278,10 +364,11 @@ public final class LoraBank implements AutoCloseable {
 	}
 
 	/**
-	 * Adds the deltas of many adapters of this bank at once: rows are scattered into a
-	 * padded {@code [slots, maxRows, in]} block and multiplied by the bank's slots with
-	 * batched matmuls (one for the group's first factors, one per module for the second),
-	 * then gathered back.
+	 * Adds the deltas of many adapters of this bank at once: with the CPU kernel, row by
+	 * row from the bank's memory; else rows are scattered into a padded
+	 * {@code [slots, maxRows, in]} block and multiplied by the bank's slots with batched
+	 * matmuls (one for the group's first factors, one per module for the second), then
+	 * gathered back.
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param plan where each row goes
@@ -289,6 +376,10 @@ public final class LoraBank implements AutoCloseable {
 	 * @param y their output rows (a view into the batch's output), {@code [rows, out]}
 	 */
 	public void addBatched(int layer, LoraGroup group, BankRows plan, NDArray x, NDArray y) {
+		if (this.rowsKernel && rowsKernelPreferred) {
+			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), x, y);
+			return;
+		}
 		long in = x.getShape().get(1);
 		NDIndex range = new NDIndex("{}:{}", plan.firstSlot(), plan.firstSlot() + plan.slots());
 		NDArray rows = plan.inPlace() ? x : x.get(new NDIndex("{}", plan.scatter()));
@@ -296,6 +387,33 @@ public final class LoraBank implements AutoCloseable {
 			.batchMatMul(this.aT[layer][group.ordinal()].get(range));
 		NDArray delta = second(layer, group, range, u, true).reshape(plan.slots() * (long) plan.maxRows(), -1);
 		y.addi(plan.inPlace() ? delta : delta.get(new NDIndex("{}", plan.gather())));
+	}
+
+	private void addRows(LoraRowsKernel.Factors factors, int[] slotOfRow, NDArray x, NDArray y) {
+		int rows = slotOfRow.length;
+		int bytes = Math.toIntExact((long) rows * factors.width() * Float.BYTES);
+		if (this.deltas == null || this.deltas.capacity() < bytes) {
+			this.deltas = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+		}
+		// the input's own memory when it is contiguous, else a copy
+		ByteBuffer input = x.toByteBuffer(true);
+		LoraRowsKernel.apply(factors, slotOfRow, MemorySegment.ofBuffer(input), MemorySegment.ofBuffer(this.deltas));
+		Reference.reachabilityFence(input);
+		ByteBuffer written = this.deltas.duplicate().order(ByteOrder.nativeOrder());
+		written.limit(bytes);
+		try (NDArray delta = this.manager.create(written, new Shape(rows, factors.width()), DataType.FLOAT32)) {
+			y.addi(delta);
+		}
+	}
+
+	/**
+	 * Chooses between {@link LoraRowsKernel} and PyTorch's batched matmul for the decode
+	 * rows of many adapters, in every bank of this JVM where the kernel can run: for
+	 * benchmarks and tests that compare the two side by side. The kernel is the default.
+	 * @param kernel whether to use the kernel
+	 */
+	public static void preferRowsKernel(boolean kernel) {
+		rowsKernelPreferred = kernel;
 	}
 
 	/**
@@ -334,8 +452,10 @@ public final class LoraBank implements AutoCloseable {
 	 * @param gather for each row, its padded position, {@code [rows]} int64
 	 * @param inPlace whether the rows already are the padded block (one row per slot, in
 	 * slot order, no slot skipped), so that scattering and gathering can be left out
+	 * @param slotOfRow each row's slot
 	 */
-	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather, boolean inPlace) {
+	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather, boolean inPlace,
+			int[] slotOfRow) {
 
 		/**
 		 * Lays out rows by slot.
@@ -370,7 +490,8 @@ public final class LoraBank implements AutoCloseable {
 				gather[row] = position;
 				inPlace &= position == row;
 			}
-			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace);
+			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace,
+					slotOfRow.clone());
 		}
 
 	}

@@ -17,6 +17,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.adapter.AdapterSource;
+import io.quiver.worker.adapter.LoraBank;
 import io.quiver.worker.demo.DemoModel;
 import io.quiver.worker.engine.EngineConfig;
 import io.quiver.worker.engine.GenerationEvent;
@@ -33,14 +34,16 @@ import tools.jackson.databind.node.ObjectNode;
  * Benchmarks the engine on a model of SmolLM2-135M's shape (random weights): decode
  * tokens/s (the decode phase, once every prompt is prefilled) and output tokens/s
  * (prefill included) at concurrency 1, 8 and 32 on the base model and over 32 distinct
- * rank-16 adapters on all seven projections; the fp32 matmul roofline; cold adapter
- * loads; peak resident memory. Prints a table, then the same figures as JSON.
+ * rank-16 adapters on all seven projections (with the CPU kernel for the decode rows of
+ * many adapters, and with PyTorch's batched matmul for comparison); the fp32 matmul
+ * roofline; cold adapter loads; peak resident memory. Prints a table, then the same
+ * figures as JSON.
  *
  * <p>
  * Usage:
  * {@code bin/quiver bench worker [--work DIR] [--tokens N] [--rounds N] [--shape NAME]};
- * each concurrency runs base and adapters alternately {@code rounds} times and reports
- * the medians.
+ * each concurrency runs base, adapters, and adapters through PyTorch alternately
+ * {@code rounds} times and reports the medians.
  */
 public final class WorkerBenchmark {
 
@@ -94,6 +97,7 @@ public final class WorkerBenchmark {
 			decode(engine, adapterIds, 4, 8);
 			Map<String, Double> base = new LinkedHashMap<>();
 			Map<String, Double> lora = new LinkedHashMap<>();
+			Map<String, Double> loraTorch = new LinkedHashMap<>();
 			Map<String, Double> baseOutput = new LinkedHashMap<>();
 			Map<String, Double> loraOutput = new LinkedHashMap<>();
 			for (int c : new int[] { 1, 8, 32 }) {
@@ -101,20 +105,32 @@ public final class WorkerBenchmark {
 				// neighbour on a shared machine weighs on both alike.
 				List<Run> b = new ArrayList<>();
 				List<Run> l = new ArrayList<>();
+				List<Run> t = new ArrayList<>();
 				for (int round = 0; round < rounds; round++) {
 					if (c == 32) {
 						matmul.add(matmulGflops());
 					}
 					b.add(decode(engine, List.of(), c, tokens));
 					l.add(decode(engine, adapterIds, c, tokens));
+					// the decode rows of many adapters through PyTorch's batched matmul
+					// instead of the CPU kernel, for comparison
+					LoraBank.preferRowsKernel(false);
+					try {
+						t.add(decode(engine, adapterIds, c, tokens));
+					}
+					finally {
+						LoraBank.preferRowsKernel(true);
+					}
 				}
 				base.put("c" + c, round(percentile(b.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
 				lora.put("c" + c, round(percentile(l.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
+				loraTorch.put("c" + c, round(percentile(t.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
 				baseOutput.put("c" + c, round(percentile(b.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 				loraOutput.put("c" + c, round(percentile(l.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 			}
 			results.put("decode_tokens_per_s_base", base);
 			results.put("decode_tokens_per_s_32_adapters", lora);
+			results.put("decode_tokens_per_s_32_adapters_torch_batched_matmul", loraTorch);
 			results.put("output_tokens_per_s_base", baseOutput);
 			results.put("output_tokens_per_s_32_adapters", loraOutput);
 			results.put("adapter_to_base_ratio_c32", round(lora.get("c32") / base.get("c32")));
@@ -308,6 +324,13 @@ public final class WorkerBenchmark {
 				lora.get("c8"), lora.get("c32"));
 		System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "adapters / base",
 				lora.get("c1") / base.get("c1"), lora.get("c8") / base.get("c8"), lora.get("c32") / base.get("c32"));
+		@SuppressWarnings("unchecked")
+		Map<String, Double> torch = (Map<String, Double>) results
+			.get("decode_tokens_per_s_32_adapters_torch_batched_matmul");
+		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "  the same, PyTorch batched matmul",
+				torch.get("c1"), torch.get("c8"), torch.get("c32"));
+		System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "  adapters / base with it",
+				torch.get("c1") / base.get("c1"), torch.get("c8") / base.get("c8"), torch.get("c32") / base.get("c32"));
 		@SuppressWarnings("unchecked")
 		Map<String, Double> baseOut = (Map<String, Double>) results.get("output_tokens_per_s_base");
 		@SuppressWarnings("unchecked")
