@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
@@ -37,13 +38,7 @@ public final class LoraBank implements AutoCloseable {
 
 	private static final boolean ROWS_KERNEL = LoraRowsKernel.available();
 
-	static {
-		if (!ROWS_KERNEL) {
-			logger.info("The JVM runs without jdk.incubator.vector, so rows of many adapters in one batch use "
-					+ "PyTorch's batched matmul, about half as fast on a CPU; "
-					+ "start it with --add-modules jdk.incubator.vector");
-		}
-	}
+	private static final AtomicBoolean warnedWithoutKernel = new AtomicBoolean();
 
 	private final ModelConfig config;
 
@@ -85,7 +80,8 @@ public final class LoraBank implements AutoCloseable {
 	// whether LoraRowsKernel can run on this bank: on the CPU, with the Vector API
 	private final boolean rowsKernel;
 
-	// [layers][group] of the kernel's views of a and b, when rowsKernel
+	// [layers][group] of the kernel's views of a and b, when rowsKernel and every
+	// layer's slice of the bank is small enough to hand out as one buffer
 	private LoraRowsKernel.Factors[][] factors;
 
 	// a direct buffer the kernel writes deltas into, which PyTorch then reads in place
@@ -108,6 +104,11 @@ public final class LoraBank implements AutoCloseable {
 		this.rank = rank;
 		this.parent = parent;
 		this.rowsKernel = ROWS_KERNEL && !parent.getDevice().isGpu();
+		if (!ROWS_KERNEL && !parent.getDevice().isGpu() && warnedWithoutKernel.compareAndSet(false, true)) {
+			logger.info("The JVM runs without jdk.incubator.vector, so rows of many adapters in one batch use "
+					+ "PyTorch's batched matmul, about 10 % slower on a CPU; "
+					+ "start it with --add-modules jdk.incubator.vector");
+		}
 		allocate(capacity);
 	}
 
@@ -214,6 +215,20 @@ public final class LoraBank implements AutoCloseable {
 	 */
 	private LoraRowsKernel.Factors[][] kernelFactors() {
 		LoraGroup[] groups = LoraGroup.values();
+		for (NDArray[] layer : this.aLayer) {
+			for (NDArray a : layer) {
+				if (a.size() * Float.BYTES > Integer.MAX_VALUE) {
+					return null;
+				}
+			}
+		}
+		for (NDArray[] layer : this.bc) {
+			for (NDArray b : layer) {
+				if (b.size() * Float.BYTES > Integer.MAX_VALUE) {
+					return null;
+				}
+			}
+		}
 		LoraRowsKernel.Factors[][] views = new LoraRowsKernel.Factors[this.aLayer.length][groups.length];
 		for (int layer = 0; layer < this.aLayer.length; layer++) {
 			for (LoraGroup g : groups) {
@@ -376,7 +391,7 @@ public final class LoraBank implements AutoCloseable {
 	 * @param y their output rows (a view into the batch's output), {@code [rows, out]}
 	 */
 	public void addBatched(int layer, LoraGroup group, BankRows plan, NDArray x, NDArray y) {
-		if (this.rowsKernel && rowsKernelPreferred) {
+		if (this.factors != null && rowsKernelPreferred) {
 			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), x, y);
 			return;
 		}
