@@ -126,7 +126,7 @@ class AdapterUploadTests {
 	}
 
 	@Test
-	void whenARegistrationNamesAFileUriOrAnUnlistedHttpsHostThenRefused() throws Exception {
+	void whenARegistrationNamesAFileUriOrAnUnlistedHostOrBucketLocationThenRefused() throws Exception {
 		TestHttp http = new TestHttp(this.port);
 		String path = "/admin/v1/tenants/" + this.writer.slug() + "/adapters/local-bot/versions";
 		String body = "{\"sourceUri\":\"%s\",\"sha256\":\"" + "cd".repeat(32)
@@ -134,7 +134,9 @@ class AdapterUploadTests {
 		for (String uri : new String[] { "file:///var/lib/quiver/adapters/other-tenant/bot/v1", "FILE:/etc",
 				"ftp://example.com/bot", "https://169.254.169.254/latest/meta-data",
 				"https://models.example.com@10.0.0.5/bot", "https://evil-hub.example.org/bot",
-				"https://hub.example.org.evil.com/bot", "https:///bot", "not a uri" }) {
+				"https://hub.example.org.evil.com/bot", "https:///bot", "not a uri", "s3://platform-models/base",
+				"s3://tenant-adapters/another-tenant/bot", "s3://adapters/../platform-models/base",
+				"hf://other-org/private-bot", "gs://adapters/bot" }) {
 			HttpResponse<String> refused = http.post(path, this.writer.secret(), body.formatted(uri));
 			assertThat(refused.statusCode()).as(uri + ": " + refused.body()).isEqualTo(400);
 			assertThat(refused.headers().firstValue("Content-Type"))
@@ -142,8 +144,8 @@ class AdapterUploadTests {
 			assertThat(this.json.readTree(refused.body()).path("detail").asString()).contains("sourceUri");
 		}
 		for (String uri : new String[] { "s3://adapters/bot", "hf://acme/support-bot",
-				"https://models.example.com/acme/bot", "https://MODELS.example.com/acme/bot",
-				"https://eu.hub.example.org/acme/bot" }) {
+				"s3://tenant-adapters/" + this.writer.slug() + "/bot", "https://models.example.com/acme/bot",
+				"https://MODELS.example.com/acme/bot", "https://eu.hub.example.org/acme/bot" }) {
 			HttpResponse<String> accepted = http.post(path, this.writer.secret(), body.formatted(uri));
 			assertThat(accepted.statusCode()).as(uri + ": " + accepted.body()).isEqualTo(201);
 		}

@@ -36,6 +36,8 @@ public class TestWorkerContextCustomizerFactory implements ContextCustomizerFact
 		defaults.put("quiver.usage.flush-interval", "100ms");
 		defaults.put("quiver.adapters.max-upload-size", "1MB");
 		defaults.put("quiver.adapters.https-source-hosts", "models.example.com, *.hub.example.org");
+		defaults.put("quiver.adapters.bucket-sources",
+				"s3://adapters/, s3://x/, s3://b/, s3://tenant-adapters/{tenant}/, hf://acme/");
 		defaults.put("quiver.adapters.base-models." + TestWorker.BASE_MODEL + ".hidden-size", "16");
 		defaults.put("quiver.adapters.base-models." + TestWorker.BASE_MODEL + ".intermediate-size", "32");
 		if (TestRedis.available()) {

@@ -29,11 +29,17 @@ import org.springframework.util.unit.DataSize;
  * @param httpsSourceHosts the hosts an adapter registered by {@code https://} URI may be
  * on ({@code models.example.com}, or {@code *.example.com} for its subdomains); none by
  * default, so that tenants cannot point workers at hosts inside the network
+ * @param bucketSources the locations an adapter registered by {@code s3://},
+ * {@code gs://}, {@code az://} or {@code hf://} URI may be under, as URI prefixes
+ * ({@code s3://tenant-adapters/{tenant}/}, {@code hf://acme/}), {@code {tenant}} standing
+ * for the registering tenant's slug; none by default, because workers read these with the
+ * platform's own identity and hub token, so that a tenant could otherwise serve anything
+ * those can read
  */
 @ConfigurationProperties("quiver.adapters")
 record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3, @DefaultValue Gcs gcs,
 		@DefaultValue Azure azure, @DefaultValue("512MB") DataSize maxUploadSize,
-		Map<String, BaseModelShape> baseModels, List<String> httpsSourceHosts) {
+		Map<String, BaseModelShape> baseModels, List<String> httpsSourceHosts, List<String> bucketSources) {
 
 	AdapterProperties {
 		baseModels = (baseModels != null) ? Map.copyOf(baseModels) : Map.of();
@@ -42,6 +48,62 @@ record AdapterProperties(URI storeUri, Path storeDirectory, @DefaultValue S3 s3,
 			.map((host) -> host.trim().toLowerCase(Locale.ROOT))
 			.filter((host) -> !host.isEmpty() && !host.equals("*."))
 			.toList() : List.of();
+		bucketSources = (bucketSources != null)
+				? bucketSources.stream().map(String::trim).filter((prefix) -> !prefix.isEmpty()).map((prefix) -> {
+					requireBucketPrefix(prefix);
+					return prefix.endsWith("/") ? prefix : prefix + "/";
+				}).toList() : List.of();
+	}
+
+	/** The schemes whose sources workers read with the platform's identity. */
+	static final List<String> BUCKET_SCHEMES = List.of("s3", "gs", "az", "hf");
+
+	private static void requireBucketPrefix(String prefix) {
+		int colon = prefix.indexOf("://");
+		String scheme = (colon > 0) ? prefix.substring(0, colon) : "";
+		String rest = (colon > 0) ? prefix.substring(colon + 3) : "";
+		int slash = rest.indexOf('/');
+		String authority = (slash >= 0) ? rest.substring(0, slash) : rest;
+		if (!BUCKET_SCHEMES.contains(scheme) || authority.isEmpty() || authority.contains("{tenant}")
+				|| hasDotSegmentOrEscape(rest)) {
+			throw new IllegalArgumentException("quiver.adapters.bucket-sources: '" + prefix + "' must be an s3://, "
+					+ "gs://, az:// or hf:// URI prefix that names its bucket, account or organisation, such as "
+					+ "s3://tenant-adapters/{tenant}/");
+		}
+	}
+
+	/**
+	 * @param uri an {@code s3}, {@code gs}, {@code az} or {@code hf} URI
+	 * @param tenant the registering tenant's slug
+	 * @return whether it lies under one of {@link #bucketSources()}, {@code {tenant}}
+	 * read as the tenant's slug; never when its path has a {@code .} or {@code ..}
+	 * segment, or an escape that could hide one
+	 */
+	boolean allowsBucketSource(URI uri, String tenant) {
+		String raw = uri.getRawSchemeSpecificPart();
+		if (uri.getRawQuery() != null || uri.getRawFragment() != null || raw == null || !raw.startsWith("//")
+				|| hasDotSegmentOrEscape(raw.substring(2))) {
+			return false;
+		}
+		String source = uri.getScheme() + ":" + raw + "/";
+		for (String prefix : this.bucketSources) {
+			if (source.startsWith(prefix.replace("{tenant}", tenant))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	private static boolean hasDotSegmentOrEscape(String path) {
+		if (path.contains("%") || path.contains("\\")) {
+			return true;
+		}
+		for (String segment : path.split("/", -1)) {
+			if (segment.equals(".") || segment.equals("..")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**

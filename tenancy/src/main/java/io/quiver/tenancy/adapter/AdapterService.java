@@ -121,7 +121,7 @@ public class AdapterService {
 	public AdapterVersion register(Tenant tenant, String name, String sourceUri, String sha256, PeftSummary peft,
 			String registeredBy) {
 		requireName(name);
-		requireSource(sourceUri);
+		requireSource(tenant, sourceUri);
 		if (sha256 == null || !SHA256.matcher(sha256).matches()) {
 			throw new IllegalArgumentException("'sha256' must be 64 lower-case hex digits");
 		}
@@ -268,9 +268,10 @@ public class AdapterService {
 	 * published to; an {@code https:} URI must name a host the platform allows, or
 	 * tenants could have workers call services inside the network. {@code s3},
 	 * {@code gs}, {@code az} and {@code hf} sources go to the object stores and hub the
-	 * workers are configured with.
+	 * workers are configured with, which read them with the platform's identity, so they
+	 * must lie under a location the platform lists for the tenant.
 	 */
-	private void requireSource(String sourceUri) {
+	private void requireSource(Tenant tenant, String sourceUri) {
 		if (sourceUri == null) {
 			throw new IllegalArgumentException("'sourceUri' is required");
 		}
@@ -297,6 +298,11 @@ public class AdapterService {
 		if (scheme.equals("https") && !this.properties.allowsHttpsHost(uri)) {
 			throw new IllegalArgumentException("'sourceUri' names a host this platform does not fetch adapters from"
 					+ " (its operators list them in quiver.adapters.https-source-hosts)");
+		}
+		if (!scheme.equals("https") && !this.properties.allowsBucketSource(uri, tenant.getSlug())) {
+			throw new IllegalArgumentException("'sourceUri' is outside the locations this platform lets tenant '"
+					+ tenant.getSlug() + "' register adapters from (its operators list them in "
+					+ "quiver.adapters.bucket-sources)");
 		}
 	}
 
