@@ -103,8 +103,9 @@ public final class LoraBank implements AutoCloseable {
 		this.config = config;
 		this.rank = rank;
 		this.parent = parent;
-		this.rowsKernel = ROWS_KERNEL && !parent.getDevice().isGpu();
-		if (!ROWS_KERNEL && !parent.getDevice().isGpu() && warnedWithoutKernel.compareAndSet(false, true)) {
+		boolean cpu = !parent.getDevice().isGpu();
+		this.rowsKernel = ROWS_KERNEL && cpu;
+		if (!ROWS_KERNEL && cpu && warnedWithoutKernel.compareAndSet(false, true)) {
 			logger.info("The JVM runs without jdk.incubator.vector, so rows of many adapters in one batch use "
 					+ "PyTorch's batched matmul, about 10 % slower on a CPU; "
 					+ "start it with --add-modules jdk.incubator.vector");

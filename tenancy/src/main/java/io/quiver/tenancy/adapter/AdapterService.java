@@ -287,7 +287,7 @@ public class AdapterService {
 			throw new IllegalArgumentException("'sourceUri' may not be a file URI: upload the adapter's files "
 					+ "instead, or register an https, s3, gs, az or hf URI");
 		}
-		if (scheme == null || !List.of("https", "s3", "gs", "az", "hf").contains(scheme)) {
+		if (scheme == null || !(scheme.equals("https") || AdapterProperties.BUCKET_SCHEMES.contains(scheme))) {
 			throw new IllegalArgumentException(
 					"'sourceUri' must be an https, s3, gs, az or hf URI (the schemes workers read)");
 		}
