@@ -6,6 +6,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
@@ -31,6 +33,8 @@ public final class TestWorker {
 
 	private final List<Received> received = new CopyOnWriteArrayList<>();
 
+	private final Set<String> adapters = ConcurrentHashMap.newKeySet();
+
 	private final JsonMapper json = JsonMapper.builder().build();
 
 	private TestWorker() throws IOException {
@@ -39,12 +43,16 @@ public final class TestWorker {
 		this.server.createContext("/v1/models", (exchange) -> respond(exchange, 200, "application/json",
 				"{\"object\":\"list\",\"data\":[{\"id\":\"" + BASE_MODEL + "\",\"object\":\"model\"}]}"));
 		// A Quiver worker's /status, so the pool speaks the Quiver dialect to it:
-		// adapters are fetched by the worker
-		// from the request's source and digest headers, which the tests then read back.
+		// adapters
+		// are fetched by the worker from the request's source and digest headers, which
+		// the tests then read back, and reported held from then on, as a real one does.
 		this.server
 			.createContext("/status", (exchange) -> respond(exchange, 200, "application/json", "{\"base_model\":\""
 					+ BASE_MODEL + "\",\"queue_depth\":0,\"running_sequences\":0,"
-					+ "\"kv_cache_usage\":0.0,\"adapters\":[],\"capacity\":{\"max_running\":64},\"draining\":false}"));
+					+ "\"kv_cache_usage\":0.0,\"adapters\":["
+					+ String.join(",",
+							this.adapters.stream().map((id) -> "{\"id\":\"" + id + "\",\"tier\":\"device\"}").toList())
+					+ "],\"capacity\":{\"max_running\":64},\"draining\":false}"));
 		this.server.createContext("/v1/chat/completions", this::complete);
 		this.server.createContext("/v1/completions", this::complete);
 		this.server.start();
@@ -97,6 +105,9 @@ public final class TestWorker {
 			this.received.remove(0);
 		}
 		String model = body.path("model").asString();
+		if (headers.containsKey("quiver-adapter-source")) {
+			this.adapters.add(model);
+		}
 		String usage = "{\"prompt_tokens\":7,\"completion_tokens\":5,\"total_tokens\":12}";
 		if (!body.path("stream").asBoolean(false)) {
 			respond(exchange, 200, "application/json",

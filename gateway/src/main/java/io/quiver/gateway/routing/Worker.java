@@ -143,7 +143,9 @@ public final class Worker {
 	 * @param status its status
 	 * @param polledAt when the poll was sent ({@link System#nanoTime()})
 	 */
-	void update(WorkerDialect dialect, WorkerStatus status, long polledAt) {
+	synchronized void update(WorkerDialect dialect, WorkerStatus status, long polledAt) {
+		// synchronized with held(): both rewrite the status from what they read, and an
+		// answer's mark must not be lost to a poll written at the same moment
 		this.dialect = dialect;
 		Map<String, WorkerStatus.AdapterTier> adapters = null;
 		for (Map.Entry<String, Long> held : this.heldSince.entrySet()) {
@@ -165,12 +167,17 @@ public final class Worker {
 	 * loaded there (preloaded, or loaded to answer a request).
 	 */
 	void held(String adapterId) {
-		WorkerStatus current = this.status;
-		if (!current.holds(adapterId)) {
-			this.heldSince.put(adapterId, System.nanoTime());
-			Map<String, WorkerStatus.AdapterTier> adapters = new HashMap<>(current.adapters());
-			adapters.put(adapterId, WorkerStatus.AdapterTier.DEVICE);
-			this.status = current.withAdapters(adapters);
+		if (this.status.holds(adapterId)) {
+			return;
+		}
+		synchronized (this) {
+			WorkerStatus current = this.status;
+			if (!current.holds(adapterId)) {
+				this.heldSince.put(adapterId, System.nanoTime());
+				Map<String, WorkerStatus.AdapterTier> adapters = new HashMap<>(current.adapters());
+				adapters.put(adapterId, WorkerStatus.AdapterTier.DEVICE);
+				this.status = current.withAdapters(adapters);
+			}
 		}
 	}
 
