@@ -292,7 +292,7 @@ public final class AdapterStore implements AutoCloseable {
 	private void evictDevice() {
 		long total = 0;
 		for (LoraAdapter a : this.device.values()) {
-			total += a.bank().slotBytes();
+			total += a.deviceBytes();
 		}
 		Iterator<Map.Entry<String, LoraAdapter>> it = this.device.entrySet().iterator();
 		while (total > this.deviceBudget && it.hasNext()) {
@@ -300,7 +300,7 @@ public final class AdapterStore implements AutoCloseable {
 			if (this.pinned.contains(e.getKey()) || this.inUse.getOrDefault(e.getKey(), 0) > 0) {
 				continue;
 			}
-			total -= e.getValue().bank().slotBytes();
+			total -= e.getValue().deviceBytes();
 			e.getValue().bank().remove(e.getValue().slot());
 			it.remove();
 			this.deviceIds.remove(e.getKey());

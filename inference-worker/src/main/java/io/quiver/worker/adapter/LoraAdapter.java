@@ -40,6 +40,11 @@ public final class LoraAdapter {
 		return this.slot;
 	}
 
+	/** Bytes its slot holds in the bank. */
+	public long deviceBytes() {
+		return this.bank.slotBytes(this.slot);
+	}
+
 	/**
 	 * Adds this adapter's {@code scale·(x·Aᵀ)·Bᵀ} for a group to {@code y}, in place.
 	 * @param layer the layer

@@ -5,6 +5,7 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +18,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.model.ModelConfig;
+import io.quiver.worker.tensor.Torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * On the CPU, decode rows of many adapters ({@link #addBatched}) are computed by
  * {@link LoraRowsKernel} straight from the bank's memory when the JVM has the Vector API;
- * otherwise, and on a GPU, by PyTorch's batched matmul.
+ * otherwise, and on a GPU, by PyTorch's batched matmul. There, the bank also keeps a bf16
+ * copy of each adapter stored in bf16, which the kernel reads instead: exact, and half
+ * the bytes on the path whose cost is the bytes.
  */
 public final class LoraBank implements AutoCloseable {
 
@@ -58,6 +62,14 @@ public final class LoraBank implements AutoCloseable {
 	// LoraWeights.MODULES order
 	private NDArray[] b;
 
+	// with the kernel: bf16 copies of a, and of b unscaled, written only for the slots
+	// marked in half; else null. The bf16 bits sit in fp16 tensors, which PyTorch only
+	// ever copies here (bit for bit), never computes with: DJL's PyTorch engine creates
+	// neither bf16 nor int16 tensors.
+	private NDArray[] a16;
+
+	private NDArray[] b16;
+
 	// [layers][group] of [capacity, k·R, in]: per-layer views of a
 	private NDArray[][] aLayer;
 
@@ -74,6 +86,11 @@ public final class LoraBank implements AutoCloseable {
 
 	private int[] targets = new int[0];
 
+	// each slot's choice of copy for the kernel (see a16), and its scale
+	private boolean[] half = new boolean[0];
+
+	private float[] scales = new float[0];
+
 	// whether addBatched uses LoraRowsKernel where it can run; see preferRowsKernel
 	private static volatile boolean rowsKernelPreferred = true;
 
@@ -84,13 +101,17 @@ public final class LoraBank implements AutoCloseable {
 	// layer's slice of the bank is small enough to hand out as one buffer
 	private LoraRowsKernel.Factors[][] factors;
 
-	// a direct buffer the kernel writes deltas into, which PyTorch then reads in place
-	private ByteBuffer deltas;
+	// the kernel's deltas, [rows, width] row-major, and its input rows when they have to
+	// be gathered from a transposed layout, [rows, in]
+	private float[] deltas;
+
+	private float[] inputs;
 
 	// a direct buffer the factors of an adapter pass through on their way into the bank
 	private ByteBuffer staging;
 
-	private final float[] zeros = new float[1 << 16];
+	// an adapter's factors narrowed to bf16 on their way into the staging buffer
+	private short[] narrowed = new short[0];
 
 	/**
 	 * @param config the base model
@@ -136,9 +157,15 @@ public final class LoraBank implements AutoCloseable {
 		return this.rank;
 	}
 
-	/** Bytes one slot holds. */
-	public long slotBytes() {
-		return slotBytes(this.config, this.rank);
+	/**
+	 * Bytes a slot holds: its fp32 factors, and their bf16 copy where the kernel reads
+	 * one.
+	 * @param slot the slot
+	 * @return the bytes
+	 */
+	public long slotBytes(int slot) {
+		long fp32 = slotBytes(this.config, this.rank);
+		return this.half[slot] ? fp32 + fp32 / 2 : fp32;
 	}
 
 	/**
@@ -167,47 +194,70 @@ public final class LoraBank implements AutoCloseable {
 		NDManager next = this.parent.newSubManager();
 		int layers = this.config.numLayers();
 		LoraGroup[] groups = LoraGroup.values();
-		NDArray[] newA = new NDArray[groups.length];
-		NDArray[] newB = new NDArray[LoraWeights.MODULES.size()];
-		NDIndex old = new NDIndex(":, :{}", this.capacity);
-		for (LoraGroup g : groups) {
-			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-			newA[g.ordinal()] = next.create(new Shape(layers, newCapacity, (long) g.modules().size() * this.rank, in),
-					DataType.FLOAT32);
-			if (this.a != null) {
-				newA[g.ordinal()].set(old, this.a[g.ordinal()]);
-			}
-		}
-		for (int m = 0; m < newB.length; m++) {
-			int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config);
-			newB[m] = next.create(new Shape(layers, newCapacity, this.rank, out), DataType.FLOAT32);
-			if (this.b != null) {
-				newB[m].set(old, this.b[m]);
-			}
+		this.a = grow(next, firstFactors(newCapacity), DataType.FLOAT32, this.a);
+		this.b = grow(next, secondFactors(newCapacity), DataType.FLOAT32, this.b);
+		if (this.rowsKernel) {
+			this.a16 = grow(next, firstFactors(newCapacity), DataType.FLOAT16, this.a16);
+			this.b16 = grow(next, secondFactors(newCapacity), DataType.FLOAT16, this.b16);
 		}
 		if (this.manager != null) {
 			this.manager.close();
 		}
 		this.manager = next;
 		this.capacity = newCapacity;
-		this.a = newA;
-		this.b = newB;
 		this.ranks = Arrays.copyOf(this.ranks, newCapacity);
 		this.targets = Arrays.copyOf(this.targets, newCapacity);
+		this.half = Arrays.copyOf(this.half, newCapacity);
+		this.scales = Arrays.copyOf(this.scales, newCapacity);
 		this.aT = new NDArray[layers][groups.length];
-		this.bc = new NDArray[layers][newB.length];
+		this.bc = new NDArray[layers][this.b.length];
 		this.aLayer = new NDArray[layers][groups.length];
 		for (int layer = 0; layer < layers; layer++) {
 			NDIndex at = new NDIndex("{}", layer);
 			for (int g = 0; g < groups.length; g++) {
-				this.aLayer[layer][g] = newA[g].get(at);
+				this.aLayer[layer][g] = this.a[g].get(at);
 				this.aT[layer][g] = this.aLayer[layer][g].transpose(0, 2, 1);
 			}
-			for (int m = 0; m < newB.length; m++) {
-				this.bc[layer][m] = newB[m].get(at);
+			for (int m = 0; m < this.b.length; m++) {
+				this.bc[layer][m] = this.b[m].get(at);
 			}
 		}
 		this.factors = this.rowsKernel ? kernelFactors() : null;
+	}
+
+	/** Each group's first factors' shape, {@code [layers, capacity, k·R, in]}. */
+	private Shape[] firstFactors(int slots) {
+		LoraGroup[] groups = LoraGroup.values();
+		Shape[] shapes = new Shape[groups.length];
+		for (LoraGroup g : groups) {
+			shapes[g.ordinal()] = new Shape(this.config.numLayers(), slots, (long) g.modules().size() * this.rank,
+					LoraWeights.inputWidth(g.modules().get(0), this.config));
+		}
+		return shapes;
+	}
+
+	/** Each module's second factors' shape, {@code [layers, capacity, R, out]}. */
+	private Shape[] secondFactors(int slots) {
+		Shape[] shapes = new Shape[LoraWeights.MODULES.size()];
+		for (int m = 0; m < shapes.length; m++) {
+			shapes[m] = new Shape(this.config.numLayers(), slots, this.rank,
+					LoraWeights.outputWidth(LoraWeights.MODULES.get(m), this.config));
+		}
+		return shapes;
+	}
+
+	/**
+	 * New bank tensors of the given shapes, holding the slots of the old ones (if any).
+	 */
+	private NDArray[] grow(NDManager next, Shape[] shapes, DataType type, NDArray[] old) {
+		NDArray[] grown = new NDArray[shapes.length];
+		for (int i = 0; i < shapes.length; i++) {
+			grown[i] = next.create(shapes[i], type);
+			if (old != null) {
+				grown[i].set(new NDIndex(":, :{}", this.capacity), old[i]);
+			}
+		}
+		return grown;
 	}
 
 	/**
@@ -232,17 +282,20 @@ public final class LoraBank implements AutoCloseable {
 		}
 		LoraRowsKernel.Factors[][] views = new LoraRowsKernel.Factors[this.aLayer.length][groups.length];
 		for (int layer = 0; layer < this.aLayer.length; layer++) {
+			NDIndex at = new NDIndex("{}", layer);
 			for (LoraGroup g : groups) {
 				int[] modules = g.moduleIndices();
 				MemorySegment[] b = new MemorySegment[modules.length];
+				MemorySegment[] b16 = new MemorySegment[modules.length];
 				int[] outs = new int[modules.length];
 				for (int i = 0; i < modules.length; i++) {
 					b[i] = memory(this.bc[layer][modules[i]]);
+					b16[i] = memory(this.b16[modules[i]].get(at));
 					outs[i] = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
 				}
 				views[layer][g.ordinal()] = new LoraRowsKernel.Factors(memory(this.aLayer[layer][g.ordinal()]), b,
 						modules, outs, LoraWeights.inputWidth(g.modules().get(0), this.config), this.rank, this.ranks,
-						this.targets);
+						this.targets, memory(this.a16[g.ordinal()].get(at)), b16, this.half, this.scales);
 			}
 		}
 		return views;
@@ -267,46 +320,34 @@ public final class LoraBank implements AutoCloseable {
 			allocate(this.capacity * 2);
 		}
 		int layers = this.config.numLayers();
-		int r = weights.rank();
-		int rr = this.rank;
+		boolean half = this.a16 != null && weights.bf16();
 		NDIndex at = new NDIndex(":, {}", slot);
 		for (LoraGroup g : LoraGroup.values()) {
-			int in = LoraWeights.inputWidth(g.modules().get(0), this.config);
-			int[] modules = g.moduleIndices();
-			int perLayer = modules.length * rr * in;
-			FloatBuffer stacked = staging(layers * perLayer);
-			for (int layer = 0; layer < layers; layer++) {
-				for (int i = 0; i < modules.length; i++) {
-					float[] a = weights.a()[layer][modules[i]];
-					if (a != null) {
-						stacked.put(layer * perLayer + i * rr * in, a, 0, r * in);
-					}
-				}
+			Shape first = new Shape(layers, g.modules().size() * (long) this.rank,
+					LoraWeights.inputWidth(g.modules().get(0), this.config));
+			stageFirst(weights, g, false);
+			copyIn(this.a[g.ordinal()], at, first, false, 1f);
+			if (half) {
+				stageFirst(weights, g, true);
+				copyIn(this.a16[g.ordinal()], at, first, false, 1f);
 			}
-			copyIn(this.a[g.ordinal()], at, new Shape(layers, modules.length * (long) rr, in), false);
-			for (int module : modules) {
-				int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
+			for (int module : g.moduleIndices()) {
 				// lora_B as stored, [out, r] padded to [out, R]; the copy into the bank
 				// transposes it
-				FloatBuffer padded = staging(layers * out * rr);
-				for (int layer = 0; layer < layers; layer++) {
-					float[] b = weights.b()[layer][module];
-					if (b == null) {
-						continue;
-					}
-					if (r == rr) {
-						padded.put(layer * out * rr, b, 0, out * rr);
-						continue;
-					}
-					for (int o = 0; o < out; o++) {
-						padded.put((layer * out + o) * rr, b, o * r, r);
-					}
+				Shape second = new Shape(layers, LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config),
+						this.rank);
+				stageSecond(weights, module, false);
+				copyIn(this.b[module], at, second, true, (float) weights.scale());
+				if (half) {
+					stageSecond(weights, module, true);
+					copyIn(this.b16[module], at, second, true, 1f);
 				}
-				copyIn(this.b[module], at, new Shape(layers, out, rr), true);
 			}
 		}
 		this.used.set(slot);
-		this.ranks[slot] = r;
+		this.ranks[slot] = weights.rank();
+		this.half[slot] = half;
+		this.scales[slot] = (float) weights.scale();
 		int targeted = 0;
 		for (int module = 0; module < LoraWeights.MODULES.size(); module++) {
 			for (int layer = 0; layer < layers; layer++) {
@@ -320,35 +361,103 @@ public final class LoraBank implements AutoCloseable {
 	}
 
 	/**
-	 * The staging buffer, cleared to zeros over its first {@code floats} (padding ranks
-	 * and untargeted modules must be written as zeros), grown when too small. One direct
-	 * buffer serves every add, so that adding an adapter allocates and faults in no fresh
-	 * memory and PyTorch reads the factors in place.
+	 * Stages a group's first factors for all layers, {@code [layers, k·R, in]}: module
+	 * {@code i}'s rows at {@code i·R}, padded with zeros.
 	 */
-	private FloatBuffer staging(int floats) {
-		long bytes = (long) floats * Float.BYTES;
+	private void stageFirst(LoraWeights weights, LoraGroup group, boolean half) {
+		int in = LoraWeights.inputWidth(group.modules().get(0), this.config);
+		int[] modules = group.moduleIndices();
+		int perLayer = modules.length * this.rank * in;
+		Staged staged = staging((long) this.config.numLayers() * perLayer, half);
+		for (int layer = 0; layer < this.config.numLayers(); layer++) {
+			for (int i = 0; i < modules.length; i++) {
+				float[] a = weights.a()[layer][modules[i]];
+				if (a != null) {
+					staged.put(layer * perLayer + i * this.rank * in, a, 0, weights.rank() * in);
+				}
+			}
+		}
+	}
+
+	/**
+	 * Stages a module's {@code lora_B} for all layers, {@code [layers, out, R]}: each row
+	 * padded with zeros from the adapter's rank to the bank's.
+	 */
+	private void stageSecond(LoraWeights weights, int module, boolean half) {
+		int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
+		int r = weights.rank();
+		int rr = this.rank;
+		Staged staged = staging((long) this.config.numLayers() * out * rr, half);
+		for (int layer = 0; layer < this.config.numLayers(); layer++) {
+			float[] b = weights.b()[layer][module];
+			if (b == null) {
+				continue;
+			}
+			if (r == rr) {
+				staged.put(layer * out * rr, b, 0, out * rr);
+				continue;
+			}
+			for (int o = 0; o < out; o++) {
+				staged.put((layer * out + o) * rr, b, o * r, r);
+			}
+		}
+	}
+
+	/**
+	 * Clears the staging buffer to zeros over its first {@code elements} (padding ranks
+	 * and untargeted modules must be written as zeros), grown when too small, and gives a
+	 * way to write into it as fp32 or, narrowing exactly, as bf16. One direct buffer
+	 * serves every add, so that adding an adapter allocates and faults in no fresh memory
+	 * and PyTorch reads the factors in place.
+	 */
+	private Staged staging(long elements, boolean half) {
+		long bytes = elements * (half ? Short.BYTES : Float.BYTES);
 		if (this.staging == null || this.staging.capacity() < bytes) {
-			this.staging = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+			this.staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
 		}
-		FloatBuffer view = this.staging.asFloatBuffer();
-		view.put(0, this.zeros, 0, Math.min(this.zeros.length, floats));
-		for (int at = this.zeros.length; at < floats; at += this.zeros.length) {
-			view.put(at, this.zeros, 0, Math.min(this.zeros.length, floats - at));
+		MemorySegment.ofBuffer(this.staging).asSlice(0, bytes).fill((byte) 0);
+		if (!half) {
+			FloatBuffer floats = this.staging.asFloatBuffer();
+			return floats::put;
 		}
-		return view;
+		ShortBuffer shorts = this.staging.asShortBuffer();
+		return (at, values, from, count) -> {
+			if (this.narrowed.length < count) {
+				this.narrowed = new short[count];
+			}
+			for (int i = 0; i < count; i++) {
+				// the adapter's file stores bf16, so the low half is zero
+				this.narrowed[i] = (short) (Float.floatToRawIntBits(values[from + i]) >>> 16);
+			}
+			shorts.put(at, this.narrowed, 0, count);
+		};
+	}
+
+	/** Where factors are staged. */
+	@FunctionalInterface
+	private interface Staged {
+
+		void put(int at, float[] values, int from, int count);
+
 	}
 
 	/**
 	 * Copies the staged factors into a slot of a bank tensor.
-	 * @param bank the bank tensor, {@code [layers, capacity, ...]}
+	 * @param bank the bank tensor, {@code [layers, capacity, ...]}: fp32, or fp16-typed
+	 * for bf16 bits, as staged
 	 * @param slot the slot's index
 	 * @param shape the staged factors' shape
 	 * @param transposed whether the two last dimensions are swapped on the way in
+	 * @param scale a factor to multiply fp32 factors by on the way in
 	 */
-	private void copyIn(NDArray bank, NDIndex slot, Shape shape, boolean transposed) {
+	private void copyIn(NDArray bank, NDIndex slot, Shape shape, boolean transposed, float scale) {
 		ByteBuffer bytes = this.staging.duplicate().order(ByteOrder.nativeOrder());
-		bytes.limit(Math.toIntExact(shape.size() * Float.BYTES));
-		try (NDArray staged = this.manager.create(bytes, shape, DataType.FLOAT32)) {
+		DataType type = bank.getDataType();
+		bytes.limit(Math.toIntExact(shape.size() * type.getNumOfBytes()));
+		try (NDArray staged = this.manager.create(bytes, shape, type)) {
+			if (scale != 1f) {
+				staged.muli(scale);
+			}
 			bank.set(slot, transposed ? staged.transpose(0, 2, 1) : staged);
 		}
 	}
@@ -356,6 +465,7 @@ public final class LoraBank implements AutoCloseable {
 	/** Frees a slot for reuse. */
 	public void remove(int slot) {
 		this.used.clear(slot);
+		this.half[slot] = false;
 	}
 
 	public boolean isEmpty() {
@@ -388,44 +498,84 @@ public final class LoraBank implements AutoCloseable {
 	 * @param layer the layer
 	 * @param group the projection group
 	 * @param plan where each row goes
-	 * @param x the input rows of this bank, {@code [rows, in]}
-	 * @param y their output rows (a view into the batch's output), {@code [rows, out]}
+	 * @param firstRow the first of this bank's rows in the batch (the plan's rows follow
+	 * it)
+	 * @param x the batch's input rows, {@code [n, in]}
+	 * @param y the batch's output rows, {@code [n, out]}, added to in place
 	 */
-	public void addBatched(int layer, LoraGroup group, BankRows plan, NDArray x, NDArray y) {
+	public void addBatched(int layer, LoraGroup group, BankRows plan, int firstRow, NDArray x, NDArray y) {
+		int rows = plan.slotOfRow().length;
 		if (this.factors != null && rowsKernelPreferred) {
-			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), x, y);
+			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), firstRow, x, y);
 			return;
 		}
+		boolean whole = firstRow == 0 && rows == x.getShape().get(0);
+		NDIndex ours = new NDIndex("{}:{}", firstRow, firstRow + rows);
+		NDArray input = whole ? x : x.get(ours);
 		long in = x.getShape().get(1);
 		NDIndex range = new NDIndex("{}:{}", plan.firstSlot(), plan.firstSlot() + plan.slots());
-		NDArray rows = plan.inPlace() ? x : x.get(new NDIndex("{}", plan.scatter()));
-		NDArray u = rows.reshape(plan.slots(), plan.maxRows(), in)
+		NDArray scattered = plan.inPlace() ? input : input.get(new NDIndex("{}", plan.scatter()));
+		NDArray u = scattered.reshape(plan.slots(), plan.maxRows(), in)
 			.batchMatMul(this.aT[layer][group.ordinal()].get(range));
 		NDArray delta = second(layer, group, range, u, true).reshape(plan.slots() * (long) plan.maxRows(), -1);
-		y.addi(plan.inPlace() ? delta : delta.get(new NDIndex("{}", plan.gather())));
+		(whole ? y : y.get(ours)).addi(plan.inPlace() ? delta : delta.get(new NDIndex("{}", plan.gather())));
 	}
 
-	private void addRows(LoraRowsKernel.Factors factors, int[] slotOfRow, NDArray x, NDArray y) {
+	/**
+	 * The kernel's path: reads the input rows and adds the deltas in the layouts the
+	 * tensors already have, so that no tensor is copied to change its layout. A
+	 * projection's output is a transposed view of a contiguous {@code [out, n]} (see
+	 * {@code Kernels.linear}), and so is an input that is computed from one elementwise.
+	 */
+	private void addRows(LoraRowsKernel.Factors factors, int[] slotOfRow, int first, NDArray x, NDArray y) {
 		int rows = slotOfRow.length;
-		int bytes = Math.toIntExact((long) rows * factors.width() * Float.BYTES);
-		if (this.deltas == null || this.deltas.capacity() < bytes) {
-			this.deltas = ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+		int n = Math.toIntExact(x.getShape().get(0));
+		int in = factors.in();
+		int width = factors.width();
+		ByteBuffer source;
+		MemorySegment input;
+		NDArray xT = Torch.isContiguous(x) ? null : x.transpose();
+		if (xT == null) {
+			source = x.toByteBuffer(true);
+			input = MemorySegment.ofBuffer(source)
+				.asSlice((long) first * in * Float.BYTES, (long) rows * in * Float.BYTES);
 		}
-		// the input's own memory when it is contiguous, else a copy
-		ByteBuffer input = x.toByteBuffer(true);
-		LoraRowsKernel.apply(factors, slotOfRow, MemorySegment.ofBuffer(input), MemorySegment.ofBuffer(this.deltas));
-		Reference.reachabilityFence(input);
-		ByteBuffer written = this.deltas.duplicate().order(ByteOrder.nativeOrder());
-		written.limit(bytes);
-		try (NDArray delta = this.manager.create(written, new Shape(rows, factors.width()), DataType.FLOAT32)) {
-			y.addi(delta);
+		else if (Torch.isContiguous(xT)) {
+			source = xT.toByteBuffer(true);
+			this.inputs = grown(this.inputs, rows * in);
+			LoraRowsKernel.gatherRows(MemorySegment.ofBuffer(source), n, first, rows, in, this.inputs);
+			input = MemorySegment.ofArray(this.inputs);
 		}
+		else {
+			source = ((first == 0 && rows == n) ? x : x.get(new NDIndex("{}:{}", first, first + rows)))
+				.toByteBuffer(true);
+			input = MemorySegment.ofBuffer(source);
+		}
+		this.deltas = grown(this.deltas, rows * width);
+		NDArray yT = y.transpose();
+		NDArray added = Torch.isContiguous(yT) ? yT : Torch.isContiguous(y) ? y : null;
+		ByteBuffer target = (added != null) ? added.toByteBuffer(true) : null;
+		LoraRowsKernel.apply(factors, slotOfRow, input, this.deltas, (target == null) ? null
+				: new LoraRowsKernel.Target(MemorySegment.ofBuffer(target), n, first, added == yT));
+		Reference.reachabilityFence(source);
+		Reference.reachabilityFence(target);
+		if (target == null) {
+			NDArray ours = (first == 0 && rows == n) ? y : y.get(new NDIndex("{}:{}", first, first + rows));
+			try (NDArray delta = this.manager.create(Arrays.copyOf(this.deltas, rows * width),
+					new Shape(rows, width))) {
+				ours.addi(delta);
+			}
+		}
+	}
+
+	private static float[] grown(float[] buffer, int floats) {
+		return (buffer == null || buffer.length < floats) ? new float[floats] : buffer;
 	}
 
 	/**
 	 * Chooses between {@link LoraRowsKernel} and PyTorch's batched matmul for the decode
 	 * rows of many adapters, in every bank of this JVM where the kernel can run: for
-	 * benchmarks and tests that compare the two side by side. The kernel is the default.
+	 * tests that hold the two against each other. The kernel is the default.
 	 * @param kernel whether to use the kernel
 	 */
 	public static void preferRowsKernel(boolean kernel) {

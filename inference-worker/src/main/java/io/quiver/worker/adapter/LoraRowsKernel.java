@@ -9,7 +9,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +31,13 @@ import jdk.incubator.vector.VectorSpecies;
  * skipped rather than read as zeros.
  *
  * <p>
+ * Slots whose adapter is stored in bf16 are read from the bank's bf16 copy, half the
+ * bytes, and widened to fp32 in registers (a bf16 number is the top half of an fp32 one),
+ * so that such adapters cost about half as much; their {@code B} is kept unscaled there,
+ * since {@code scale·B} is rarely a bf16 number, and the scale is applied to {@code u}
+ * instead.
+ *
+ * <p>
  * Helper threads and the caller take rows one at a time, so the caller starts at once and
  * never waits for a parked helper to wake (tens of microseconds on a VM, as long as a job
  * of eight rows); it waits only for rows a helper is still on.
@@ -40,6 +50,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class LoraRowsKernel {
 
 	private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+	// as many bf16 lanes as SPECIES has, and the ints they widen through
+	private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class,
+			VectorShape.forBitSize(SPECIES.vectorBitSize() / 2));
+
+	private static final VectorSpecies<Integer> WIDE = SPECIES.withLanes(int.class);
 
 	private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
@@ -74,9 +90,16 @@ final class LoraRowsKernel {
 	 * @param rank the bank's rank R
 	 * @param ranks each slot's own rank
 	 * @param targets each slot's targeted modules, a bit per module index
+	 * @param a16 the bf16 copy of {@code a}, {@code [capacity, k·R, in]} bf16 bits,
+	 * written only for slots marked in {@code half}
+	 * @param b16 each module's {@code Bᵀ} (unscaled) in bf16, {@code [capacity, R, out]}
+	 * bf16 bits, likewise
+	 * @param half each slot's choice of copy: whether it is read from {@code a16} and
+	 * {@code b16}
+	 * @param scales each slot's scale, which {@code b16} leaves out
 	 */
 	record Factors(MemorySegment a, MemorySegment[] b, int[] modules, int[] outs, int in, int rank, int[] ranks,
-			int[] targets) {
+			int[] targets, MemorySegment a16, MemorySegment[] b16, boolean[] half, float[] scales) {
 
 		int width() {
 			int width = 0;
@@ -89,15 +112,17 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * Writes every row's delta, {@code delta[r] = Σ_modules (A_m·x[r])ᵀ·B_m} of the row's
-	 * slot (zeros where the slot does not target a module).
+	 * Computes every row's delta, {@code delta[r] = Σ_modules (A_m·x[r])ᵀ·B_m} of the
+	 * row's slot (zeros where the slot does not target a module), into {@code deltas};
+	 * then, if there is a target, adds them to it.
 	 * @param factors the layer's factors of one group
 	 * @param slotOfRow each row's slot
 	 * @param x the input rows, {@code [rows, in]} float32 row-major
-	 * @param delta the output, {@code [rows, width]} float32 row-major, overwritten
+	 * @param deltas the deltas, {@code [rows, width]} row-major, overwritten
+	 * @param target where to add them, or null to leave them in {@code deltas}
 	 */
-	static void apply(Factors factors, int[] slotOfRow, MemorySegment x, MemorySegment delta) {
-		Job job = new Job(factors, slotOfRow, x, delta);
+	static void apply(Factors factors, int[] slotOfRow, MemorySegment x, float[] deltas, Target target) {
+		Job job = new Job(factors, slotOfRow, x, deltas, target);
 		for (int i = 0; i < Math.min(HELPER_THREADS, slotOfRow.length - 1); i++) {
 			HELPERS.execute(job::work);
 		}
@@ -105,9 +130,42 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * Rows of one job, taken one at a time by whichever thread comes first.
+	 * Rows of a batch's output, float32, that deltas are added to in place.
+	 *
+	 * @param memory the output's memory
+	 * @param n the batch's rows
+	 * @param first the first row to add to
+	 * @param transposed whether {@code memory} holds the output's transpose,
+	 * {@code [width, n]} (a projection's output), rather than {@code [n, width]}
+	 */
+	record Target(MemorySegment memory, int n, int first, boolean transposed) {
+
+	}
+
+	/**
+	 * Copies rows {@code first .. first + rows} of a transposed matrix, held as its
+	 * contiguous transpose {@code [in, n]}, into {@code out} as {@code [rows, in]}
+	 * row-major.
+	 */
+	static void gatherRows(MemorySegment transposed, int n, int first, int rows, int in, float[] out) {
+		for (int i = 0; i < in; i++) {
+			long line = ((long) i * n + first) * Float.BYTES;
+			for (int r = 0; r < rows; r++) {
+				out[r * in + i] = transposed.get(ValueLayout.JAVA_FLOAT_UNALIGNED, line + (long) r * Float.BYTES);
+			}
+		}
+	}
+
+	/**
+	 * A job's rows, taken one at a time by whichever thread comes first; then, once every
+	 * row is done, the addition to the target in chunks of output columns, taken the same
+	 * way. A helper that wakes after the job is over finds nothing left and touches
+	 * nothing but the counters.
 	 */
 	private static final class Job {
+
+		// output columns per chunk of the addition
+		private static final int CHUNK = 256;
 
 		private final Factors factors;
 
@@ -115,19 +173,29 @@ final class LoraRowsKernel {
 
 		private final MemorySegment x;
 
-		private final MemorySegment delta;
+		private final float[] deltas;
+
+		private final Target target;
+
+		private final int chunks;
 
 		private final AtomicInteger next = new AtomicInteger();
 
 		private final AtomicInteger done = new AtomicInteger();
 
+		private final AtomicInteger nextChunk = new AtomicInteger();
+
+		private final AtomicInteger chunksDone = new AtomicInteger();
+
 		private volatile Throwable failure;
 
-		private Job(Factors factors, int[] slotOfRow, MemorySegment x, MemorySegment delta) {
+		private Job(Factors factors, int[] slotOfRow, MemorySegment x, float[] deltas, Target target) {
 			this.factors = factors;
 			this.slotOfRow = slotOfRow;
 			this.x = x;
-			this.delta = delta;
+			this.deltas = deltas;
+			this.target = target;
+			this.chunks = (target == null) ? 0 : (factors.width() + CHUNK - 1) / CHUNK;
 		}
 
 		private void work() {
@@ -135,23 +203,47 @@ final class LoraRowsKernel {
 			int rows = this.slotOfRow.length;
 			for (int r = this.next.getAndIncrement(); r < rows; r = this.next.getAndIncrement()) {
 				try {
-					row(this.factors, this.slotOfRow[r], this.x, this.delta, r, scratch);
+					row(this.factors, this.slotOfRow[r], this.x, this.deltas, r, scratch);
 				}
 				catch (RuntimeException | Error ex) {
 					this.failure = ex;
 				}
 				this.done.incrementAndGet();
 			}
+			if (this.chunks == 0) {
+				return;
+			}
+			// every row's delta must be in before any column is added
+			await(this.done, rows);
+			for (int c = this.nextChunk.getAndIncrement(); c < this.chunks; c = this.nextChunk.getAndIncrement()) {
+				try {
+					int from = c * CHUNK;
+					add(this.deltas, rows, this.factors.width(), this.target, from,
+							Math.min(this.factors.width(), from + CHUNK));
+				}
+				catch (RuntimeException | Error ex) {
+					this.failure = ex;
+				}
+				this.chunksDone.incrementAndGet();
+			}
 		}
 
 		/**
-		 * Computes the rows nobody has taken yet, then waits for the rows helpers are
-		 * still on (at most one each).
+		 * Does what nobody has taken yet, then waits for what helpers are still on (at
+		 * most one row or chunk each).
 		 */
 		void finish() {
 			work();
-			int rows = this.slotOfRow.length;
-			for (int spins = 0; this.done.get() < rows; spins++) {
+			await(this.done, this.slotOfRow.length);
+			await(this.chunksDone, this.chunks);
+			Throwable failed = this.failure;
+			if (failed != null) {
+				throw new IllegalStateException("LoRA delta computation failed", failed);
+			}
+		}
+
+		private static void await(AtomicInteger counter, int count) {
+			for (int spins = 0; counter.get() < count; spins++) {
 				if (spins < 10_000) {
 					Thread.onSpinWait();
 				}
@@ -159,12 +251,57 @@ final class LoraRowsKernel {
 					Thread.yield();
 				}
 			}
-			Throwable failed = this.failure;
-			if (failed != null) {
-				throw new IllegalStateException("LoRA delta computation failed", failed);
-			}
 		}
 
+	}
+
+	/**
+	 * Adds output columns {@code from .. to} of {@code deltas} ({@code [rows, width]}
+	 * row-major) to the target. Into a transposed target, each column's rows are gathered
+	 * into vectors and added to that column's contiguous run of rows.
+	 */
+	private static void add(float[] deltas, int rows, int width, Target target, int from, int to) {
+		MemorySegment memory = target.memory();
+		int lanes = SPECIES.length();
+		if (!target.transposed()) {
+			int bound = from + SPECIES.loopBound(to - from);
+			for (int r = 0; r < rows; r++) {
+				long line = (long) (target.first() + r) * width * Float.BYTES;
+				int o = from;
+				for (; o < bound; o += lanes) {
+					long at = line + (long) o * Float.BYTES;
+					FloatVector.fromMemorySegment(SPECIES, memory, at, ORDER)
+						.add(FloatVector.fromArray(SPECIES, deltas, r * width + o))
+						.intoMemorySegment(memory, at, ORDER);
+				}
+				for (; o < to; o++) {
+					addAt(memory, line + (long) o * Float.BYTES, deltas[r * width + o]);
+				}
+			}
+			return;
+		}
+		int bound = SPECIES.loopBound(rows);
+		int[] map = new int[lanes];
+		for (int i = 0; i < lanes; i++) {
+			map[i] = i * width;
+		}
+		for (int o = from; o < to; o++) {
+			long line = ((long) o * target.n() + target.first()) * Float.BYTES;
+			int r = 0;
+			for (; r < bound; r += lanes) {
+				long at = line + (long) r * Float.BYTES;
+				FloatVector.fromMemorySegment(SPECIES, memory, at, ORDER)
+					.add(FloatVector.fromArray(SPECIES, deltas, r * width + o, map, 0))
+					.intoMemorySegment(memory, at, ORDER);
+			}
+			for (; r < rows; r++) {
+				addAt(memory, line + (long) r * Float.BYTES, deltas[r * width + o]);
+			}
+		}
+	}
+
+	private static void addAt(MemorySegment memory, long at, float value) {
+		memory.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, memory.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at) + value);
 	}
 
 	/** One thread's row buffers. */
@@ -176,45 +313,52 @@ final class LoraRowsKernel {
 
 	}
 
-	private static void row(Factors f, int slot, MemorySegment x, MemorySegment delta, int r, Scratch scratch) {
+	private static void row(Factors f, int slot, MemorySegment x, float[] deltas, int r, Scratch scratch) {
 		int in = f.in();
 		int rank = f.rank();
 		int width = f.width();
 		float[] row = scratch.row();
 		float[] u = scratch.u();
 		float[] d = scratch.d();
-		long aSlot = (long) f.modules().length * rank * in * Float.BYTES;
+		long aSlot = (long) f.modules().length * rank * in;
 		int ownRank = f.ranks()[slot];
+		boolean half = f.half()[slot];
 		MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * in * Float.BYTES, row, 0, in);
 		Arrays.fill(d, 0f);
 		int column = 0;
 		for (int i = 0; i < f.modules().length; i++) {
 			int out = f.outs()[i];
 			if ((f.targets()[slot] & (1 << f.modules()[i])) != 0) {
-				long a = slot * aSlot + (long) i * rank * in * Float.BYTES;
-				shrink(f.a(), a, row, in, ownRank, u);
-				long b = (long) slot * rank * out * Float.BYTES;
-				expand(f.b()[i], b, u, ownRank, out, d, column);
+				long a = slot * aSlot + (long) i * rank * in;
+				shrink(half ? f.a16() : f.a(), half, a, row, in, ownRank, u);
+				if (half) {
+					float scale = f.scales()[slot];
+					for (int j = 0; j < ownRank; j++) {
+						u[j] *= scale;
+					}
+				}
+				long b = (long) slot * rank * out;
+				expand(half ? f.b16()[i] : f.b()[i], half, b, u, ownRank, out, d, column);
 			}
 			column += out;
 		}
-		MemorySegment.copy(d, 0, delta, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * width * Float.BYTES, width);
+		System.arraycopy(d, 0, deltas, r * width, width);
 	}
 
 	/**
 	 * {@code u[j] = A[j]·x} for the first {@code rank} rows of {@code A}, four rows per
 	 * pass over {@code x}.
+	 * @param offset the first row's first element
 	 */
-	private static void shrink(MemorySegment a, long offset, float[] x, int in, int rank, float[] u) {
+	private static void shrink(MemorySegment a, boolean half, long offset, float[] x, int in, int rank, float[] u) {
 		int lanes = SPECIES.length();
 		int bound = SPECIES.loopBound(in);
-		long rowBytes = (long) in * Float.BYTES;
 		int j = 0;
 		for (; j + 4 <= rank; j += 4) {
-			long o0 = offset + j * rowBytes;
-			long o1 = o0 + rowBytes;
-			long o2 = o1 + rowBytes;
-			long o3 = o2 + rowBytes;
+			long o0 = offset + (long) j * in;
+			long o1 = o0 + in;
+			long o2 = o1 + in;
+			long o3 = o2 + in;
 			FloatVector s0 = FloatVector.zero(SPECIES);
 			FloatVector s1 = s0;
 			FloatVector s2 = s0;
@@ -222,33 +366,31 @@ final class LoraRowsKernel {
 			int i = 0;
 			for (; i < bound; i += lanes) {
 				FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
-				long at = (long) i * Float.BYTES;
-				s0 = FloatVector.fromMemorySegment(SPECIES, a, o0 + at, ORDER).fma(xv, s0);
-				s1 = FloatVector.fromMemorySegment(SPECIES, a, o1 + at, ORDER).fma(xv, s1);
-				s2 = FloatVector.fromMemorySegment(SPECIES, a, o2 + at, ORDER).fma(xv, s2);
-				s3 = FloatVector.fromMemorySegment(SPECIES, a, o3 + at, ORDER).fma(xv, s3);
+				s0 = load(a, half, o0 + i).fma(xv, s0);
+				s1 = load(a, half, o1 + i).fma(xv, s1);
+				s2 = load(a, half, o2 + i).fma(xv, s2);
+				s3 = load(a, half, o3 + i).fma(xv, s3);
 			}
-			u[j] = s0.reduceLanes(VectorOperators.ADD) + tail(a, o0, x, i, in);
-			u[j + 1] = s1.reduceLanes(VectorOperators.ADD) + tail(a, o1, x, i, in);
-			u[j + 2] = s2.reduceLanes(VectorOperators.ADD) + tail(a, o2, x, i, in);
-			u[j + 3] = s3.reduceLanes(VectorOperators.ADD) + tail(a, o3, x, i, in);
+			u[j] = s0.reduceLanes(VectorOperators.ADD) + tail(a, half, o0, x, i, in);
+			u[j + 1] = s1.reduceLanes(VectorOperators.ADD) + tail(a, half, o1, x, i, in);
+			u[j + 2] = s2.reduceLanes(VectorOperators.ADD) + tail(a, half, o2, x, i, in);
+			u[j + 3] = s3.reduceLanes(VectorOperators.ADD) + tail(a, half, o3, x, i, in);
 		}
 		for (; j < rank; j++) {
-			long o = offset + j * rowBytes;
+			long o = offset + (long) j * in;
 			FloatVector s = FloatVector.zero(SPECIES);
 			int i = 0;
 			for (; i < bound; i += lanes) {
-				s = FloatVector.fromMemorySegment(SPECIES, a, o + (long) i * Float.BYTES, ORDER)
-					.fma(FloatVector.fromArray(SPECIES, x, i), s);
+				s = load(a, half, o + i).fma(FloatVector.fromArray(SPECIES, x, i), s);
 			}
-			u[j] = s.reduceLanes(VectorOperators.ADD) + tail(a, o, x, i, in);
+			u[j] = s.reduceLanes(VectorOperators.ADD) + tail(a, half, o, x, i, in);
 		}
 	}
 
-	private static float tail(MemorySegment a, long offset, float[] x, int from, int in) {
+	private static float tail(MemorySegment a, boolean half, long offset, float[] x, int from, int in) {
 		float sum = 0;
 		for (int i = from; i < in; i++) {
-			sum += a.get(ValueLayout.JAVA_FLOAT_UNALIGNED, offset + (long) i * Float.BYTES) * x[i];
+			sum += get(a, half, offset + i) * x[i];
 		}
 		return sum;
 	}
@@ -256,53 +398,66 @@ final class LoraRowsKernel {
 	/**
 	 * {@code d[column + o] += Σ_j u[j]·B[j][o]} over the first {@code rank} rows of
 	 * {@code B}, four rows per pass over the output row.
+	 * @param offset the first row's first element
 	 */
-	private static void expand(MemorySegment b, long offset, float[] u, int rank, int out, float[] d, int column) {
+	private static void expand(MemorySegment b, boolean half, long offset, float[] u, int rank, int out, float[] d,
+			int column) {
 		int lanes = SPECIES.length();
 		int bound = SPECIES.loopBound(out);
-		long rowBytes = (long) out * Float.BYTES;
 		int j = 0;
 		for (; j + 4 <= rank; j += 4) {
 			FloatVector u0 = FloatVector.broadcast(SPECIES, u[j]);
 			FloatVector u1 = FloatVector.broadcast(SPECIES, u[j + 1]);
 			FloatVector u2 = FloatVector.broadcast(SPECIES, u[j + 2]);
 			FloatVector u3 = FloatVector.broadcast(SPECIES, u[j + 3]);
-			long r0 = offset + j * rowBytes;
-			long r1 = r0 + rowBytes;
-			long r2 = r1 + rowBytes;
-			long r3 = r2 + rowBytes;
+			long r0 = offset + (long) j * out;
+			long r1 = r0 + out;
+			long r2 = r1 + out;
+			long r3 = r2 + out;
 			int o = 0;
 			for (; o < bound; o += lanes) {
-				long at = (long) o * Float.BYTES;
 				FloatVector dv = FloatVector.fromArray(SPECIES, d, column + o);
-				dv = FloatVector.fromMemorySegment(SPECIES, b, r0 + at, ORDER).fma(u0, dv);
-				dv = FloatVector.fromMemorySegment(SPECIES, b, r1 + at, ORDER).fma(u1, dv);
-				dv = FloatVector.fromMemorySegment(SPECIES, b, r2 + at, ORDER).fma(u2, dv);
-				dv = FloatVector.fromMemorySegment(SPECIES, b, r3 + at, ORDER).fma(u3, dv);
+				dv = load(b, half, r0 + o).fma(u0, dv);
+				dv = load(b, half, r1 + o).fma(u1, dv);
+				dv = load(b, half, r2 + o).fma(u2, dv);
+				dv = load(b, half, r3 + o).fma(u3, dv);
 				dv.intoArray(d, column + o);
 			}
 			for (; o < out; o++) {
-				long at = (long) o * Float.BYTES;
-				d[column + o] += u[j] * b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, r0 + at)
-						+ u[j + 1] * b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, r1 + at)
-						+ u[j + 2] * b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, r2 + at)
-						+ u[j + 3] * b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, r3 + at);
+				d[column + o] += u[j] * get(b, half, r0 + o) + u[j + 1] * get(b, half, r1 + o)
+						+ u[j + 2] * get(b, half, r2 + o) + u[j + 3] * get(b, half, r3 + o);
 			}
 		}
 		for (; j < rank; j++) {
 			FloatVector uj = FloatVector.broadcast(SPECIES, u[j]);
-			long r = offset + j * rowBytes;
+			long r = offset + (long) j * out;
 			int o = 0;
 			for (; o < bound; o += lanes) {
 				FloatVector dv = FloatVector.fromArray(SPECIES, d, column + o);
-				FloatVector.fromMemorySegment(SPECIES, b, r + (long) o * Float.BYTES, ORDER)
-					.fma(uj, dv)
-					.intoArray(d, column + o);
+				load(b, half, r + o).fma(uj, dv).intoArray(d, column + o);
 			}
 			for (; o < out; o++) {
-				d[column + o] += u[j] * b.get(ValueLayout.JAVA_FLOAT_UNALIGNED, r + (long) o * Float.BYTES);
+				d[column + o] += u[j] * get(b, half, r + o);
 			}
 		}
+	}
+
+	/**
+	 * A vector of factors from element {@code at}: fp32 as is, or bf16 widened (the
+	 * compiler moves the choice out of the loops, which see one kind only).
+	 */
+	private static FloatVector load(MemorySegment m, boolean half, long at) {
+		if (!half) {
+			return FloatVector.fromMemorySegment(SPECIES, m, at * Float.BYTES, ORDER);
+		}
+		ShortVector bits = ShortVector.fromMemorySegment(HALF, m, at * Short.BYTES, ORDER);
+		return ((IntVector) bits.convertShape(VectorOperators.S2I, WIDE, 0)).lanewise(VectorOperators.LSHL, 16)
+			.reinterpretAsFloats();
+	}
+
+	private static float get(MemorySegment m, boolean half, long at) {
+		return half ? Float.intBitsToFloat(m.get(ValueLayout.JAVA_SHORT_UNALIGNED, at * Short.BYTES) << 16)
+				: m.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at * Float.BYTES);
 	}
 
 }

@@ -8,14 +8,16 @@ import java.util.List;
 import java.util.Set;
 
 import io.quiver.worker.model.ModelConfig;
+import io.quiver.worker.weights.DType;
 import io.quiver.worker.weights.SafeTensorsFile;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A PEFT LoRA adapter read into host memory and checked against the base model: for each
- * layer and each of the seven projections it targets, {@code lora_A.weight} as is and
- * {@code lora_B.weight} with the scale folded in.
+ * layer and each of the seven projections it targets, {@code lora_A.weight} and
+ * {@code lora_B.weight} as stored (widened to fp32), and the scale to apply to their
+ * product.
  *
  * @param id the id it is served under
  * @param rank {@code r}
@@ -24,9 +26,12 @@ import tools.jackson.databind.json.JsonMapper;
  * @param a {@code [layers][module]} of {@code [r, in]} row-major ({@code lora_A.weight}),
  * or null where the module is not targeted; modules in {@link #MODULES} order
  * @param b {@code [layers][module]} of {@code [out, r]} row-major
- * ({@code scale · lora_B.weight}), or null
+ * ({@code lora_B.weight}), or null
+ * @param bf16 whether the file stores every factor in bf16, so that each of them is
+ * exactly a bf16 number
  */
-public record LoraWeights(String id, int rank, double scale, Set<String> targetModules, float[][][] a, float[][][] b) {
+public record LoraWeights(String id, int rank, double scale, Set<String> targetModules, float[][][] a, float[][][] b,
+		boolean bf16) {
 
 	/** The projections in the order {@link #a} and {@link #b} index them. */
 	public static final List<String> MODULES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
@@ -122,6 +127,7 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 		float[][][] a = new float[layers][MODULES.size()][];
 		float[][][] b = new float[layers][MODULES.size()][];
 		int used = 0;
+		boolean bf16 = true;
 		for (int m = 0; m < MODULES.size(); m++) {
 			String module = MODULES.get(m);
 			if (!targets.contains(module)) {
@@ -132,13 +138,11 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 			String block = (m >= 4) ? "mlp" : "self_attn";
 			for (int layer = 0; layer < layers; layer++) {
 				String prefix = "base_model.model.model.layers." + layer + "." + block + "." + module;
-				a[layer][m] = tensor(file, prefix + ".lora_A.weight", rank, in);
-				float[] loraB = tensor(file, prefix + ".lora_B.weight", out, rank);
-				float s = (float) scale;
-				for (int i = 0; i < loraB.length; i++) {
-					loraB[i] *= s;
-				}
-				b[layer][m] = loraB;
+				String aName = tensorName(file, prefix + ".lora_A.weight", rank, in);
+				String bName = tensorName(file, prefix + ".lora_B.weight", out, rank);
+				a[layer][m] = file.floats(aName);
+				b[layer][m] = file.floats(bName);
+				bf16 &= file.info(aName).dtype() == DType.BF16 && file.info(bName).dtype() == DType.BF16;
 				used++;
 			}
 		}
@@ -150,10 +154,11 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 				throw new AdapterException("adapter " + id + " has more layers than the base model's " + layers);
 			}
 		}
-		return new LoraWeights(id, rank, scale, Set.copyOf(targets), a, b);
+		return new LoraWeights(id, rank, scale, Set.copyOf(targets), a, b, bf16);
 	}
 
-	private static float[] tensor(SafeTensorsFile file, String name, long rows, long cols) {
+	/** The name a factor is stored under, checked for its shape. */
+	private static String tensorName(SafeTensorsFile file, String name, long rows, long cols) {
 		String actual = file.names().contains(name) ? name : name.replace(".weight", ".default.weight");
 		if (!file.names().contains(actual)) {
 			throw new IllegalArgumentException("missing tensor " + name);
@@ -163,7 +168,7 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 			throw new IllegalArgumentException("tensor " + name + " has shape " + java.util.Arrays.toString(shape)
 					+ ", the base model needs [" + rows + ", " + cols + "]");
 		}
-		return file.floats(actual);
+		return actual;
 	}
 
 	static int inputWidth(String module, ModelConfig config) {

@@ -17,7 +17,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.adapter.AdapterSource;
-import io.quiver.worker.adapter.LoraBank;
 import io.quiver.worker.demo.DemoModel;
 import io.quiver.worker.engine.EngineConfig;
 import io.quiver.worker.engine.GenerationEvent;
@@ -27,6 +26,7 @@ import io.quiver.worker.model.ModelConfig;
 import io.quiver.worker.sampler.SamplingParams;
 import io.quiver.worker.scheduler.SchedulerConfig;
 import io.quiver.worker.tensor.Torch;
+import io.quiver.worker.weights.DType;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -34,16 +34,16 @@ import tools.jackson.databind.node.ObjectNode;
  * Benchmarks the engine on a model of SmolLM2-135M's shape (random weights): decode
  * tokens/s (the decode phase, once every prompt is prefilled) and output tokens/s
  * (prefill included) at concurrency 1, 8 and 32 on the base model and over 32 distinct
- * rank-16 adapters on all seven projections (with the CPU kernel for the decode rows of
- * many adapters, and with PyTorch's batched matmul for comparison); the fp32 matmul
- * roofline; cold adapter loads; peak resident memory. Prints a table, then the same
+ * rank-16 adapters on all seven projections, saved in bf16 (as adapters trained on a bf16
+ * model such as SmolLM2 are) and, for comparison, in fp32; the fp32 matmul roofline; cold
+ * adapter loads of both kinds; peak resident memory. Prints a table, then the same
  * figures as JSON.
  *
  * <p>
  * Usage:
  * {@code bin/quiver bench worker [--work DIR] [--tokens N] [--rounds N] [--shape NAME]};
- * each concurrency runs base, adapters, and adapters through PyTorch alternately
- * {@code rounds} times and reports the medians.
+ * each concurrency runs base, bf16 adapters and fp32 adapters alternately {@code rounds}
+ * times and reports the medians.
  */
 public final class WorkerBenchmark {
 
@@ -86,54 +86,53 @@ public final class WorkerBenchmark {
 				(int) ((1L << 30) / (16L * 2 * config.numLayers() * config.numKvHeads() * config.headDim() * 4)),
 				8L << 30, 8L << 30);
 		try (InferenceEngine engine = InferenceEngine.start(model, adapters, engineConfig)) {
-			List<String> adapterIds = new ArrayList<>();
+			List<String> bf16Ids = new ArrayList<>();
+			List<String> fp32Ids = new ArrayList<>();
 			for (int i = 0; i < 32; i++) {
-				adapterIds.add(adapterName(i));
+				bf16Ids.add(adapterName(DType.BF16, i));
+				fp32Ids.add(adapterName(DType.F32, i));
 			}
-			for (String id : adapterIds) {
+			for (String id : bf16Ids) {
+				engine.preload(id, AdapterSource.LOCAL, false).get(120, TimeUnit.SECONDS);
+			}
+			for (String id : fp32Ids) {
 				engine.preload(id, AdapterSource.LOCAL, false).get(120, TimeUnit.SECONDS);
 			}
 			decode(engine, List.of(), 4, 8);
-			decode(engine, adapterIds, 4, 8);
+			decode(engine, bf16Ids, 4, 8);
+			decode(engine, fp32Ids, 4, 8);
 			Map<String, Double> base = new LinkedHashMap<>();
-			Map<String, Double> lora = new LinkedHashMap<>();
-			Map<String, Double> loraTorch = new LinkedHashMap<>();
+			Map<String, Double> bf16 = new LinkedHashMap<>();
+			Map<String, Double> fp32 = new LinkedHashMap<>();
 			Map<String, Double> baseOutput = new LinkedHashMap<>();
-			Map<String, Double> loraOutput = new LinkedHashMap<>();
+			Map<String, Double> bf16Output = new LinkedHashMap<>();
 			for (int c : new int[] { 1, 8, 32 }) {
-				// Alternate the two scenarios and keep the medians, so that a noisy
-				// neighbour on a shared machine weighs on both alike.
+				// Alternate the scenarios and keep the medians, so that a noisy
+				// neighbour on a shared machine weighs on all alike.
 				List<Run> b = new ArrayList<>();
-				List<Run> l = new ArrayList<>();
-				List<Run> t = new ArrayList<>();
+				List<Run> h = new ArrayList<>();
+				List<Run> f = new ArrayList<>();
 				for (int round = 0; round < rounds; round++) {
 					if (c == 32) {
 						matmul.add(matmulGflops());
 					}
 					b.add(decode(engine, List.of(), c, tokens));
-					l.add(decode(engine, adapterIds, c, tokens));
-					// the decode rows of many adapters through PyTorch's batched matmul
-					// instead of the CPU kernel, for comparison
-					LoraBank.preferRowsKernel(false);
-					try {
-						t.add(decode(engine, adapterIds, c, tokens));
-					}
-					finally {
-						LoraBank.preferRowsKernel(true);
-					}
+					h.add(decode(engine, bf16Ids, c, tokens));
+					f.add(decode(engine, fp32Ids, c, tokens));
 				}
 				base.put("c" + c, round(percentile(b.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
-				lora.put("c" + c, round(percentile(l.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
-				loraTorch.put("c" + c, round(percentile(t.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
+				bf16.put("c" + c, round(percentile(h.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
+				fp32.put("c" + c, round(percentile(f.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
 				baseOutput.put("c" + c, round(percentile(b.stream().map(Run::outputTokensPerSecond).toList(), 50)));
-				loraOutput.put("c" + c, round(percentile(l.stream().map(Run::outputTokensPerSecond).toList(), 50)));
+				bf16Output.put("c" + c, round(percentile(h.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 			}
 			results.put("decode_tokens_per_s_base", base);
-			results.put("decode_tokens_per_s_32_adapters", lora);
-			results.put("decode_tokens_per_s_32_adapters_torch_batched_matmul", loraTorch);
+			results.put("decode_tokens_per_s_32_adapters_bf16", bf16);
+			results.put("decode_tokens_per_s_32_adapters_fp32", fp32);
 			results.put("output_tokens_per_s_base", baseOutput);
-			results.put("output_tokens_per_s_32_adapters", loraOutput);
-			results.put("adapter_to_base_ratio_c32", round(lora.get("c32") / base.get("c32")));
+			results.put("output_tokens_per_s_32_adapters_bf16", bf16Output);
+			results.put("adapter_to_base_ratio_c32_bf16", round(bf16.get("c32") / base.get("c32")));
+			results.put("adapter_to_base_ratio_c32_fp32", round(fp32.get("c32") / base.get("c32")));
 			// The roofline is measured next to the runs it judges (median of the
 			// measurements), so that load from elsewhere on the machine weighs on both.
 			double gflops = percentile(matmul, 50);
@@ -144,11 +143,13 @@ public final class WorkerBenchmark {
 			results.put("roofline_tokens_per_s", round(roofline));
 			results.put("base_c32_fraction_of_roofline", round(base.get("c32") / roofline));
 
-			List<Double> loads = new ArrayList<>();
-			List<Double> coldTtft = new ArrayList<>();
-			List<Double> warmTtft = new ArrayList<>();
-			try (var dirs = Files.list(cold)) {
-				for (Path dir : dirs.sorted().toList()) {
+			for (DType dtype : List.of(DType.BF16, DType.F32)) {
+				String kind = dtypeName(dtype);
+				List<Double> loads = new ArrayList<>();
+				List<Double> coldTtft = new ArrayList<>();
+				List<Double> warmTtft = new ArrayList<>();
+				for (int i = 0; i < COLD_ADAPTERS; i++) {
+					Path dir = cold.resolve(coldName(dtype, i));
 					String id = "cold/" + dir.getFileName();
 					AdapterSource source = new AdapterSource(dir.toUri(), null);
 					long started = System.nanoTime();
@@ -159,18 +160,29 @@ public final class WorkerBenchmark {
 					warmTtft.add(firstTokenMillis(engine, id, source));
 					engine.evict(id).get(30, TimeUnit.SECONDS);
 				}
+				results.put("cold_adapter_load_ms_p50_" + kind, round(percentile(loads, 50)));
+				results.put("cold_adapter_load_ms_p95_" + kind, round(percentile(loads, 95)));
+				results.put("cold_adapter_extra_ttft_ms_p50_" + kind,
+						round(percentile(coldTtft, 50) - percentile(warmTtft, 50)));
+				results.put("warm_ttft_ms_p50_" + kind, round(percentile(warmTtft, 50)));
 			}
-			results.put("cold_adapter_load_ms_p50", round(percentile(loads, 50)));
-			results.put("cold_adapter_load_ms_p95", round(percentile(loads, 95)));
-			results.put("cold_adapter_extra_ttft_ms_p50", round(percentile(coldTtft, 50) - percentile(warmTtft, 50)));
-			results.put("warm_ttft_ms_p50", round(percentile(warmTtft, 50)));
 		}
 		results.put("peak_rss_mb", peakRssMb());
 		print(results);
 	}
 
-	private static String adapterName(int i) {
-		return String.format(Locale.ROOT, "bench-%02d", i);
+	private static final int COLD_ADAPTERS = 10;
+
+	private static String dtypeName(DType dtype) {
+		return (dtype == DType.BF16) ? "bf16" : "fp32";
+	}
+
+	private static String adapterName(DType dtype, int i) {
+		return String.format(Locale.ROOT, "bench-%s-%02d", dtypeName(dtype), i);
+	}
+
+	private static String coldName(DType dtype, int i) {
+		return String.format(Locale.ROOT, "cold-%s-%02d", dtypeName(dtype), i);
 	}
 
 	private static void prepare(Path model, Path adapters, Path cold, DemoModel.Shape shape) throws IOException {
@@ -178,21 +190,25 @@ public final class WorkerBenchmark {
 			System.err.println("Generating a " + shape.name() + "-shaped model in " + model + " ...");
 			DemoModel.generate(model, shape);
 		}
-		if (!Files.isDirectory(adapters.resolve(adapterName(31)))) {
-			System.err.println("Generating 32 rank-16 adapters on all seven projections ...");
-			List<DemoModel.AdapterSpec> specs = new ArrayList<>();
-			for (int i = 0; i < 32; i++) {
-				specs.add(new DemoModel.AdapterSpec(adapterName(i), 16, 32, DemoModel.ALL_MODULES, false));
+		for (DType dtype : List.of(DType.BF16, DType.F32)) {
+			if (!Files.isDirectory(adapters.resolve(adapterName(dtype, 31)))) {
+				System.err
+					.println("Generating 32 rank-16 " + dtypeName(dtype) + " adapters on all seven projections ...");
+				List<DemoModel.AdapterSpec> specs = new ArrayList<>();
+				for (int i = 0; i < 32; i++) {
+					specs.add(new DemoModel.AdapterSpec(adapterName(dtype, i), 16, 32, DemoModel.ALL_MODULES, false,
+							dtype));
+				}
+				DemoModel.generateAdapters(model, adapters, specs);
 			}
-			DemoModel.generateAdapters(model, adapters, specs);
-		}
-		if (!Files.isDirectory(cold.resolve("cold-09"))) {
-			List<DemoModel.AdapterSpec> specs = new ArrayList<>();
-			for (int i = 0; i < 10; i++) {
-				specs.add(new DemoModel.AdapterSpec(String.format(Locale.ROOT, "cold-%02d", i), 16, 32,
-						DemoModel.ALL_MODULES, false));
+			if (!Files.isDirectory(cold.resolve(coldName(dtype, COLD_ADAPTERS - 1)))) {
+				List<DemoModel.AdapterSpec> specs = new ArrayList<>();
+				for (int i = 0; i < COLD_ADAPTERS; i++) {
+					specs.add(
+							new DemoModel.AdapterSpec(coldName(dtype, i), 16, 32, DemoModel.ALL_MODULES, false, dtype));
+				}
+				DemoModel.generateAdapters(model, cold, specs);
 			}
-			DemoModel.generateAdapters(model, cold, specs);
 		}
 	}
 
@@ -315,40 +331,40 @@ public final class WorkerBenchmark {
 		System.out.println();
 		@SuppressWarnings("unchecked")
 		Map<String, Double> base = (Map<String, Double>) results.get("decode_tokens_per_s_base");
-		@SuppressWarnings("unchecked")
-		Map<String, Double> lora = (Map<String, Double>) results.get("decode_tokens_per_s_32_adapters");
 		System.out.printf(Locale.ROOT, "%-34s %12s %12s %12s%n", "decode tokens/s", "c=1", "c=8", "c=32");
 		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "base model", base.get("c1"), base.get("c8"),
 				base.get("c32"));
-		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "32 rank-16 adapters, 7 modules", lora.get("c1"),
-				lora.get("c8"), lora.get("c32"));
-		System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "adapters / base",
-				lora.get("c1") / base.get("c1"), lora.get("c8") / base.get("c8"), lora.get("c32") / base.get("c32"));
-		@SuppressWarnings("unchecked")
-		Map<String, Double> torch = (Map<String, Double>) results
-			.get("decode_tokens_per_s_32_adapters_torch_batched_matmul");
-		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "  the same, PyTorch batched matmul",
-				torch.get("c1"), torch.get("c8"), torch.get("c32"));
-		System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "  adapters / base with it",
-				torch.get("c1") / base.get("c1"), torch.get("c8") / base.get("c8"), torch.get("c32") / base.get("c32"));
+		for (String kind : List.of("bf16", "fp32")) {
+			@SuppressWarnings("unchecked")
+			Map<String, Double> lora = (Map<String, Double>) results.get("decode_tokens_per_s_32_adapters_" + kind);
+			System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "32 rank-16 " + kind + " adapters",
+					lora.get("c1"), lora.get("c8"), lora.get("c32"));
+			System.out.printf(Locale.ROOT, "%-34s %12.3f %12.3f %12.3f%n", "  adapters / base",
+					lora.get("c1") / base.get("c1"), lora.get("c8") / base.get("c8"),
+					lora.get("c32") / base.get("c32"));
+		}
 		@SuppressWarnings("unchecked")
 		Map<String, Double> baseOut = (Map<String, Double>) results.get("output_tokens_per_s_base");
 		@SuppressWarnings("unchecked")
-		Map<String, Double> loraOut = (Map<String, Double>) results.get("output_tokens_per_s_32_adapters");
+		Map<String, Double> loraOut = (Map<String, Double>) results.get("output_tokens_per_s_32_adapters_bf16");
 		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "output tokens/s incl. prefill, base",
 				baseOut.get("c1"), baseOut.get("c8"), baseOut.get("c32"));
-		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "  the same, 32 adapters", loraOut.get("c1"),
-				loraOut.get("c8"), loraOut.get("c32"));
+		System.out.printf(Locale.ROOT, "%-34s %12.1f %12.1f %12.1f%n", "  the same, 32 bf16 adapters",
+				loraOut.get("c1"), loraOut.get("c8"), loraOut.get("c32"));
 		System.out.println();
 		String[][] rows = { { "fp32 matmul GFLOP/s (1024^3)", "matmul_gflops_fp32" },
 				{ "fp32 matmul GFLOP/s, best", "matmul_gflops_fp32_max" },
 				{ "roofline tokens/s (GFLOP/s / 2P)", "roofline_tokens_per_s" },
 				{ "base c=32 fraction of roofline", "base_c32_fraction_of_roofline" },
-				{ "adapters/base ratio at c=32", "adapter_to_base_ratio_c32" },
-				{ "cold adapter load p50 ms", "cold_adapter_load_ms_p50" },
-				{ "cold adapter load p95 ms", "cold_adapter_load_ms_p95" },
-				{ "extra TTFT on a cold adapter ms", "cold_adapter_extra_ttft_ms_p50" },
-				{ "warm TTFT p50 ms", "warm_ttft_ms_p50" }, { "peak RSS MB", "peak_rss_mb" } };
+				{ "adapters/base at c=32, bf16", "adapter_to_base_ratio_c32_bf16" },
+				{ "adapters/base at c=32, fp32", "adapter_to_base_ratio_c32_fp32" },
+				{ "cold adapter load p50 ms, bf16", "cold_adapter_load_ms_p50_bf16" },
+				{ "cold adapter load p95 ms, bf16", "cold_adapter_load_ms_p95_bf16" },
+				{ "cold adapter load p50 ms, fp32", "cold_adapter_load_ms_p50_fp32" },
+				{ "cold adapter load p95 ms, fp32", "cold_adapter_load_ms_p95_fp32" },
+				{ "extra TTFT, cold bf16 adapter ms", "cold_adapter_extra_ttft_ms_p50_bf16" },
+				{ "extra TTFT, cold fp32 adapter ms", "cold_adapter_extra_ttft_ms_p50_fp32" },
+				{ "warm TTFT p50 ms", "warm_ttft_ms_p50_fp32" }, { "peak RSS MB", "peak_rss_mb" } };
 		for (String[] row : rows) {
 			System.out.printf(Locale.ROOT, "%-34s %12s%n", row[0], results.get(row[1]));
 		}

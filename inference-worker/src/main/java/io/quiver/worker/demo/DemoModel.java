@@ -152,7 +152,7 @@ public final class DemoModel {
 		Files.writeString(dir.resolve("adapter_config.json"),
 				JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json));
 		SplittableRandom random = new SplittableRandom(SEED ^ (spec.name().hashCode() * 0x9E3779B97F4A7C15L));
-		SafeTensorsWriter writer = new SafeTensorsWriter(DType.F32);
+		SafeTensorsWriter writer = new SafeTensorsWriter(spec.dtype());
 		int hidden = config.hiddenSize();
 		int q = config.numHeads() * config.headDim();
 		int kv = config.numKvHeads() * config.headDim();
@@ -499,11 +499,19 @@ public final class DemoModel {
 	 * @param targetModules {@code target_modules}, a subset of {@link #ALL_MODULES}
 	 * @param rslora {@code use_rslora}: scale by {@code alpha / sqrt(r)} instead of
 	 * {@code alpha / r}
+	 * @param dtype what the factors are saved as: {@code F32}, or {@code BF16} as when
+	 * saved from a model trained in bf16
 	 */
-	public record AdapterSpec(String name, int rank, double alpha, List<String> targetModules, boolean rslora) {
+	public record AdapterSpec(String name, int rank, double alpha, List<String> targetModules, boolean rslora,
+			DType dtype) {
 
 		public AdapterSpec {
 			targetModules = List.copyOf(targetModules);
+		}
+
+		/** An adapter saved in fp32. */
+		public AdapterSpec(String name, int rank, double alpha, List<String> targetModules, boolean rslora) {
+			this(name, rank, alpha, targetModules, rslora, DType.F32);
 		}
 
 	}

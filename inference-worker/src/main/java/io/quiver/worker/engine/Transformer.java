@@ -231,13 +231,7 @@ public final class Transformer implements AutoCloseable {
 	private void applyLora(LoraPlan plan, int layer, LoraGroup group, NDArray input, NDArray output) {
 		long n = input.getShape().get(0);
 		for (LoraPlan.Batched batched : plan.batched()) {
-			if (batched.firstRow() == 0 && batched.rows() == n) {
-				batched.bank().addBatched(layer, group, batched.layout(), input, output);
-			}
-			else {
-				NDIndex rows = new NDIndex("{}:{}", batched.firstRow(), batched.firstRow() + batched.rows());
-				batched.bank().addBatched(layer, group, batched.layout(), input.get(rows), output.get(rows));
-			}
+			batched.bank().addBatched(layer, group, batched.layout(), batched.firstRow(), input, output);
 		}
 		for (ForwardBatch.LoraRows run : plan.segments()) {
 			if (run.firstRow() == 0 && run.rows() == n) {

@@ -5,9 +5,14 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 
 import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +50,53 @@ public final class Torch {
 	 */
 	public static NDManager newManager() {
 		return engine().newBaseManager();
+	}
+
+	/**
+	 * Whether a tensor's elements lie in row-major order without gaps, so that
+	 * {@link NDArray#toByteBuffer(boolean) toByteBuffer(true)} hands out its own memory
+	 * rather than a copy. DJL does not make this public; when its internals cannot be
+	 * reached, the answer is {@code false}, and callers take their copying path.
+	 * @param array a tensor of the PyTorch engine
+	 * @return whether it is contiguous
+	 */
+	public static boolean isContiguous(NDArray array) {
+		MethodHandle check = Contiguity.CHECK;
+		if (check == null || !(array instanceof PtNDArray pt)) {
+			return false;
+		}
+		try {
+			return (boolean) check.invoke((long) pt.getHandle());
+		}
+		catch (Throwable ex) {
+			return false;
+		}
+	}
+
+	/**
+	 * DJL's native contiguity check, looked up on first use only (after the engine has
+	 * loaded its library).
+	 */
+	private static final class Contiguity {
+
+		static final MethodHandle CHECK = find();
+
+		private static MethodHandle find() {
+			try {
+				Class<?> library = Class.forName("ai.djl.pytorch.jni.PyTorchLibrary");
+				Field lib = library.getDeclaredField("LIB");
+				lib.setAccessible(true);
+				Method method = library.getDeclaredMethod("torchIsContiguous", long.class);
+				method.setAccessible(true);
+				return MethodHandles.lookup().unreflect(method).bindTo(lib.get(null));
+			}
+			catch (ReflectiveOperationException | RuntimeException ex) {
+				logger.info("PyTorch's contiguity check is out of reach ({}); LoRA deltas take the copying path",
+						ex.toString());
+				return null;
+			}
+		}
+
 	}
 
 	/**

@@ -1,17 +1,23 @@
 package io.quiver.worker.adapter;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.quiver.worker.demo.DemoModel;
 import io.quiver.worker.model.ModelConfig;
 import io.quiver.worker.model.ModelFamily;
 import io.quiver.worker.model.RopeScaling;
 import io.quiver.worker.tensor.Torch;
+import io.quiver.worker.weights.DType;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -59,21 +65,11 @@ class LoraBankTests {
 	private static void assertBatchedAndSingleRowsMatchTheLoop(ModelConfig config, int[] adapterOfRow, boolean inPlace,
 			boolean kernel) {
 		Random random = new Random(1);
-		List<LoraWeights> adapters = List.of(weights(config, "a", 3, List.of("q_proj", "v_proj"), random),
-				weights(config, "b", 7, LoraWeights.MODULES, random),
-				weights(config, "c", 2, List.of("k_proj", "up_proj"), random),
-				weights(config, "d", 4, List.of("gate_proj", "down_proj", "o_proj"), random));
+		List<LoraWeights> adapters = mixedAdapters(config, random);
 		try (NDManager manager = Torch.newManager()) {
 			LoraBank bank = new LoraBank(config, 8, manager, 2);
 			LoraBank.preferRowsKernel(kernel);
-			int[] slots = new int[adapters.size()];
-			for (int i = 0; i < slots.length; i++) {
-				slots[i] = bank.add(adapters.get(i));
-			}
-			int[] slotOfRow = new int[adapterOfRow.length];
-			for (int r = 0; r < slotOfRow.length; r++) {
-				slotOfRow[r] = slots[adapterOfRow[r]];
-			}
+			int[] slotOfRow = add(bank, adapters, adapterOfRow);
 			assertThat(LoraBank.BankRows.of(slotOfRow, manager).inPlace()).isEqualTo(inPlace);
 			for (LoraGroup group : LoraGroup.values()) {
 				int in = LoraWeights.inputWidth(group.modules().get(0), config);
@@ -84,7 +80,7 @@ class LoraBankTests {
 				}
 				NDArray input = manager.create(x, new Shape(adapterOfRow.length, in));
 				NDArray batched = manager.zeros(new Shape(adapterOfRow.length, out));
-				bank.addBatched(1, group, LoraBank.BankRows.of(slotOfRow, manager), input, batched);
+				bank.addBatched(1, group, LoraBank.BankRows.of(slotOfRow, manager), 0, input, batched);
 				NDArray single = manager.zeros(new Shape(adapterOfRow.length, out));
 				for (int r = 0; r < adapterOfRow.length; r++) {
 					bank.addSegment(1, group, slotOfRow[r], input.get("{}:{}", r, r + 1),
@@ -103,6 +99,152 @@ class LoraBankTests {
 		}
 		finally {
 			LoraBank.preferRowsKernel(true);
+		}
+	}
+
+	/**
+	 * Three ranks, mixed modules, two adapters saved in bf16 (which the kernel reads from
+	 * the bank's bf16 copy) and scales other than 1.
+	 */
+	private static List<LoraWeights> mixedAdapters(ModelConfig config, Random random) {
+		return List.of(weights(config, "a", 3, List.of("q_proj", "v_proj"), 0.5, false, random),
+				weights(config, "b", 7, LoraWeights.MODULES, 2.0, true, random),
+				weights(config, "c", 2, List.of("k_proj", "up_proj"), 1.3, false, random),
+				weights(config, "d", 4, List.of("gate_proj", "down_proj", "o_proj"), 0.7, true, random));
+	}
+
+	/** Adds the adapters to the bank and gives each row's slot. */
+	private static int[] add(LoraBank bank, List<LoraWeights> adapters, int[] adapterOfRow) {
+		int[] slots = new int[adapters.size()];
+		for (int i = 0; i < slots.length; i++) {
+			slots[i] = bank.add(adapters.get(i));
+		}
+		int[] slotOfRow = new int[adapterOfRow.length];
+		for (int r = 0; r < slotOfRow.length; r++) {
+			slotOfRow[r] = slots[adapterOfRow[r]];
+		}
+		return slotOfRow;
+	}
+
+	/** How a tensor of the batch lies in memory. */
+	private enum Layout {
+
+		/** Row-major. */
+		ROWS,
+
+		/** A transposed view of a contiguous tensor, as a projection's output. */
+		TRANSPOSED,
+
+		/** Columns of a wider tensor: neither. */
+		STRIDED;
+
+		NDArray of(NDManager manager, float[] values, int rows, int cols) {
+			NDArray array = switch (this) {
+				case ROWS -> manager.create(values, new Shape(rows, cols));
+				case TRANSPOSED -> manager.create(transpose(values, rows, cols), new Shape(cols, rows)).transpose();
+				case STRIDED -> manager.create(values, new Shape(rows, cols))
+					.concat(manager.zeros(new Shape(rows, 3)), 1)
+					.get(new NDIndex(":, :{}", cols));
+			};
+			assertThat(Torch.isContiguous(array)).as("%s is row-major", this).isEqualTo(this == ROWS);
+			assertThat(Torch.isContiguous(array.transpose())).as("%s is transposed", this)
+				.isEqualTo(this == TRANSPOSED);
+			return array;
+		}
+
+		private static float[] transpose(float[] values, int rows, int cols) {
+			float[] transposed = new float[values.length];
+			for (int r = 0; r < rows; r++) {
+				for (int c = 0; c < cols; c++) {
+					transposed[c * rows + r] = values[r * cols + c];
+				}
+			}
+			return transposed;
+		}
+
+	}
+
+	@Test
+	void whenTheBanksRowsAreSomeOfTheBatchInAnyLayoutThenOnlyTheyGetDeltas() {
+		Random random = new Random(3);
+		List<LoraWeights> adapters = mixedAdapters(CONFIG, random);
+		int[] adapterOfRow = { 1, 0, 3, 2, 1 };
+		int first = 2;
+		int n = adapterOfRow.length + 3;
+		try (NDManager manager = Torch.newManager(); LoraBank bank = new LoraBank(CONFIG, 8, manager, 2)) {
+			int[] slotOfRow = add(bank, adapters, adapterOfRow);
+			for (boolean kernel : new boolean[] { true, false }) {
+				LoraBank.preferRowsKernel(kernel);
+				for (Layout inputLayout : Layout.values()) {
+					for (Layout outputLayout : Layout.values()) {
+						for (LoraGroup group : LoraGroup.values()) {
+							int in = LoraWeights.inputWidth(group.modules().get(0), CONFIG);
+							int out = group.modules()
+								.stream()
+								.mapToInt((m) -> LoraWeights.outputWidth(m, CONFIG))
+								.sum();
+							float[] x = new float[n * in];
+							for (int i = 0; i < x.length; i++) {
+								x[i] = (float) random.nextGaussian();
+							}
+							float[] y = new float[n * out];
+							Arrays.fill(y, 1f);
+							NDArray output = outputLayout.of(manager, y, n, out);
+							bank.addBatched(1, group, LoraBank.BankRows.of(slotOfRow, manager), first,
+									inputLayout.of(manager, x, n, in), output);
+							float[] expected = naive(CONFIG, adapters, adapterOfRow, group,
+									Arrays.copyOfRange(x, first * in, (first + adapterOfRow.length) * in), in, out);
+							float[] got = output.toFloatArray();
+							for (int i = 0; i < got.length; i++) {
+								int row = i / out;
+								boolean ours = row >= first && row < first + adapterOfRow.length;
+								float want = 1f + (ours ? expected[(row - first) * out + i % out] : 0f);
+								assertThat(got[i])
+									.as("kernel %s, input %s, output %s, %s, row %d column %d", kernel, inputLayout,
+											outputLayout, group, row, i % out)
+									.isCloseTo(want, within(1e-4f));
+							}
+						}
+					}
+				}
+			}
+		}
+		finally {
+			LoraBank.preferRowsKernel(true);
+		}
+	}
+
+	@Test
+	void whenAnAdapterIsStoredInBf16ThenItsSlotAlsoHoldsTheBf16Copy() {
+		Random random = new Random(2);
+		try (NDManager manager = Torch.newManager(); LoraBank bank = new LoraBank(CONFIG, 8, manager, 2)) {
+			int fp32 = bank.add(weights(CONFIG, "fp32", 8, LoraWeights.MODULES, 1.0, false, random));
+			int bf16 = bank.add(weights(CONFIG, "bf16", 8, LoraWeights.MODULES, 1.0, true, random));
+			assertThat(bank.slotBytes(fp32)).isEqualTo(LoraBank.slotBytes(CONFIG, 8));
+			assertThat(bank.slotBytes(bf16)).isEqualTo(LoraBank.slotBytes(CONFIG, 8) * 3 / 2);
+			bank.remove(bf16);
+			int reused = bank.add(weights(CONFIG, "fp32-too", 8, LoraWeights.MODULES, 1.0, false, random));
+			assertThat(reused).isEqualTo(bf16);
+			assertThat(bank.slotBytes(reused)).isEqualTo(LoraBank.slotBytes(CONFIG, 8));
+		}
+	}
+
+	@Test
+	void whenAnAdapterFileIsSavedInBf16ThenItIsReadAsBf16(@TempDir Path dir) throws Exception {
+		Path model = dir.resolve("tiny");
+		DemoModel.generate(model, DemoModel.Shape.TINY);
+		ModelConfig config = ModelConfig.read(model);
+		List<Path> written = DemoModel.generateAdapters(model, dir.resolve("adapters"),
+				List.of(new DemoModel.AdapterSpec("half", 4, 8, List.of("q_proj", "down_proj"), false, DType.BF16),
+						new DemoModel.AdapterSpec("full", 4, 8, List.of("q_proj", "down_proj"), false, DType.F32)));
+		LoraWeights half = LoraWeights.read("half", written.get(0), config);
+		LoraWeights full = LoraWeights.read("full", written.get(1), config);
+		assertThat(half.bf16()).isTrue();
+		assertThat(full.bf16()).isFalse();
+		// the scale is kept apart from lora_B, whose bf16 numbers it would round away
+		assertThat(half.scale()).isEqualTo(2.0);
+		for (float v : half.b()[0][LoraWeights.moduleIndex("down_proj")]) {
+			assertThat(Float.floatToRawIntBits(v) & 0xFFFF).isZero();
 		}
 	}
 
@@ -134,7 +276,7 @@ class LoraBankTests {
 							}
 							sum += xa * w.b()[1][m][o * w.rank() + k];
 						}
-						y[r * out + column + o] = (float) sum;
+						y[r * out + column + o] = (float) (w.scale() * sum);
 					}
 				}
 				column += width;
@@ -143,23 +285,28 @@ class LoraBankTests {
 		return y;
 	}
 
-	private static LoraWeights weights(ModelConfig config, String id, int rank, List<String> modules, Random random) {
+	private static LoraWeights weights(ModelConfig config, String id, int rank, List<String> modules, double scale,
+			boolean bf16, Random random) {
 		float[][][] a = new float[config.numLayers()][LoraWeights.MODULES.size()][];
 		float[][][] b = new float[config.numLayers()][LoraWeights.MODULES.size()][];
 		for (int layer = 0; layer < config.numLayers(); layer++) {
 			for (String module : modules) {
 				int m = LoraWeights.moduleIndex(module);
-				a[layer][m] = gaussian(random, rank * LoraWeights.inputWidth(module, config));
-				b[layer][m] = gaussian(random, rank * LoraWeights.outputWidth(module, config));
+				a[layer][m] = gaussian(random, rank * LoraWeights.inputWidth(module, config), bf16);
+				b[layer][m] = gaussian(random, rank * LoraWeights.outputWidth(module, config), bf16);
 			}
 		}
-		return new LoraWeights(id, rank, 1.0, Set.copyOf(modules), a, b);
+		return new LoraWeights(id, rank, scale, Set.copyOf(modules), a, b, bf16);
 	}
 
-	private static float[] gaussian(Random random, int n) {
+	private static float[] gaussian(Random random, int n, boolean bf16) {
 		float[] v = new float[n];
 		for (int i = 0; i < n; i++) {
 			v[i] = (float) random.nextGaussian();
+			if (bf16) {
+				// what a bf16 file widens to: the low half of the bits is zero
+				v[i] = Float.intBitsToFloat(Float.floatToRawIntBits(v[i]) & 0xFFFF0000);
+			}
 		}
 		return v;
 	}

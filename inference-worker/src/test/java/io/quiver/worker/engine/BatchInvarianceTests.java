@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.quiver.worker.demo.DemoModel;
+import io.quiver.worker.weights.DType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,10 @@ class BatchInvarianceTests {
 		List<DemoModel.AdapterSpec> more = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
 			more.add(new DemoModel.AdapterSpec("extra-" + i, (i % 2 == 0) ? 8 : 16, 16,
-					(i % 3 == 0) ? DemoModel.ALL_MODULES : List.of("q_proj", "v_proj", "down_proj"), i == 1));
+					(i % 3 == 0) ? DemoModel.ALL_MODULES : List.of("q_proj", "v_proj", "down_proj"), i == 1,
+					// the odd ones saved in bf16, so that the kernel reads both kinds of
+					// slot
+					(i % 2 == 1) ? DType.BF16 : DType.F32));
 		}
 		DemoModel.generateAdapters(model, adapters, more);
 		String[] models = { null, "demo-legal", "demo-sql", "demo-support", "extra-0", "extra-1", "extra-2", "extra-3",

@@ -120,7 +120,7 @@ final class NaiveTransformer {
 				for (int k = 0; k < r; k++) {
 					s += xa[k] * b[o * r + k];
 				}
-				y[o] += (float) s;
+				y[o] += (float) (adapter.scale() * s);
 			}
 		}
 		return y;
