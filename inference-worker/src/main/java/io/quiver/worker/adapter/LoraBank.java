@@ -110,8 +110,8 @@ public final class LoraBank implements AutoCloseable {
 	// a direct buffer the factors of an adapter pass through on their way into the bank
 	private ByteBuffer staging;
 
-	// an adapter's factors narrowed to bf16 on their way into the staging buffer
-	private short[] narrowed = new short[0];
+	// a bf16 adapter's factors widened to fp32 on their way into the staging buffer
+	private float[] widened = new float[0];
 
 	/**
 	 * @param config the base model
@@ -351,7 +351,7 @@ public final class LoraBank implements AutoCloseable {
 		int targeted = 0;
 		for (int module = 0; module < LoraWeights.MODULES.size(); module++) {
 			for (int layer = 0; layer < layers; layer++) {
-				if (weights.a()[layer][module] != null) {
+				if (weights.targets(layer, module)) {
 					targeted |= 1 << module;
 				}
 			}
@@ -368,12 +368,12 @@ public final class LoraBank implements AutoCloseable {
 		int in = LoraWeights.inputWidth(group.modules().get(0), this.config);
 		int[] modules = group.moduleIndices();
 		int perLayer = modules.length * this.rank * in;
-		Staged staged = staging((long) this.config.numLayers() * perLayer, half);
+		Staged staged = staging((long) this.config.numLayers() * perLayer, half, weights);
 		for (int layer = 0; layer < this.config.numLayers(); layer++) {
 			for (int i = 0; i < modules.length; i++) {
-				float[] a = weights.a()[layer][modules[i]];
-				if (a != null) {
-					staged.put(layer * perLayer + i * this.rank * in, a, 0, weights.rank() * in);
+				if (weights.targets(layer, modules[i])) {
+					staged.put(layer * perLayer + i * this.rank * in, weights.factorA(layer, modules[i]), 0,
+							weights.rank() * in);
 				}
 			}
 		}
@@ -387,12 +387,12 @@ public final class LoraBank implements AutoCloseable {
 		int out = LoraWeights.outputWidth(LoraWeights.MODULES.get(module), this.config);
 		int r = weights.rank();
 		int rr = this.rank;
-		Staged staged = staging((long) this.config.numLayers() * out * rr, half);
+		Staged staged = staging((long) this.config.numLayers() * out * rr, half, weights);
 		for (int layer = 0; layer < this.config.numLayers(); layer++) {
-			float[] b = weights.b()[layer][module];
-			if (b == null) {
+			if (!weights.targets(layer, module)) {
 				continue;
 			}
+			LoraWeights.Factor b = weights.factorB(layer, module);
 			if (r == rr) {
 				staged.put(layer * out * rr, b, 0, out * rr);
 				continue;
@@ -406,30 +406,33 @@ public final class LoraBank implements AutoCloseable {
 	/**
 	 * Clears the staging buffer to zeros over its first {@code elements} (padding ranks
 	 * and untargeted modules must be written as zeros), grown when too small, and gives a
-	 * way to write into it as fp32 or, narrowing exactly, as bf16. One direct buffer
-	 * serves every add, so that adding an adapter allocates and faults in no fresh memory
-	 * and PyTorch reads the factors in place.
+	 * way to copy an adapter's factors into it as fp32 or, from a bf16 adapter, as its
+	 * bf16 bits. One direct buffer serves every add, so that adding an adapter allocates
+	 * and faults in no fresh memory and PyTorch reads the factors in place.
 	 */
-	private Staged staging(long elements, boolean half) {
+	private Staged staging(long elements, boolean half, LoraWeights weights) {
 		long bytes = elements * (half ? Short.BYTES : Float.BYTES);
 		if (this.staging == null || this.staging.capacity() < bytes) {
 			this.staging = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
 		}
 		MemorySegment.ofBuffer(this.staging).asSlice(0, bytes).fill((byte) 0);
-		if (!half) {
-			FloatBuffer floats = this.staging.asFloatBuffer();
-			return floats::put;
+		if (half) {
+			ShortBuffer shorts = this.staging.asShortBuffer();
+			return (at, factor, from, count) -> shorts.put(at, factor.bits(), from, count);
 		}
-		ShortBuffer shorts = this.staging.asShortBuffer();
-		return (at, values, from, count) -> {
-			if (this.narrowed.length < count) {
-				this.narrowed = new short[count];
+		FloatBuffer floats = this.staging.asFloatBuffer();
+		if (!weights.bf16()) {
+			return (at, factor, from, count) -> floats.put(at, factor.floats(), from, count);
+		}
+		return (at, factor, from, count) -> {
+			if (this.widened.length < count) {
+				this.widened = new float[count];
 			}
+			short[] bits = factor.bits();
 			for (int i = 0; i < count; i++) {
-				// the adapter's file stores bf16, so the low half is zero
-				this.narrowed[i] = (short) (Float.floatToRawIntBits(values[from + i]) >>> 16);
+				this.widened[i] = Float.intBitsToFloat(bits[from + i] << 16);
 			}
-			shorts.put(at, this.narrowed, 0, count);
+			floats.put(at, this.widened, 0, count);
 		};
 	}
 
@@ -437,7 +440,11 @@ public final class LoraBank implements AutoCloseable {
 	@FunctionalInterface
 	private interface Staged {
 
-		void put(int at, float[] values, int from, int count);
+		/**
+		 * Copies {@code count} of a factor's elements from {@code from} to element
+		 * {@code at} of the staging buffer.
+		 */
+		void put(int at, LoraWeights.Factor factor, int from, int count);
 
 	}
 

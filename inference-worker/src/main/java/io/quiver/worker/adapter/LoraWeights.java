@@ -3,6 +3,7 @@ package io.quiver.worker.adapter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,41 +16,184 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A PEFT LoRA adapter read into host memory and checked against the base model: for each
- * layer and each of the seven projections it targets, {@code lora_A.weight} and
- * {@code lora_B.weight} as stored (widened to fp32), and the scale to apply to their
- * product.
+ * layer and each of the seven projections it targets, {@code lora_A.weight}
+ * ({@code [r, in]}) and {@code lora_B.weight} ({@code [out, r]}) as stored, row-major,
+ * and the scale to apply to their product.
  *
- * @param id the id it is served under
- * @param rank {@code r}
- * @param scale {@code lora_alpha / r}, or {@code lora_alpha / sqrt(r)} with rsLoRA
- * @param targetModules {@code target_modules}
- * @param a {@code [layers][module]} of {@code [r, in]} row-major ({@code lora_A.weight}),
- * or null where the module is not targeted; modules in {@link #MODULES} order
- * @param b {@code [layers][module]} of {@code [out, r]} row-major
- * ({@code lora_B.weight}), or null
- * @param bf16 whether the file stores every factor in bf16, so that each of them is
- * exactly a bf16 number
+ * <p>
+ * Factors are held in the file's precision: as bf16 bits when the file stores every
+ * factor in bf16 (as adapters trained for bf16 models usually are), else in fp32. A bf16
+ * adapter takes half the host memory, and is read by copying rather than widening.
  */
-public record LoraWeights(String id, int rank, double scale, Set<String> targetModules, float[][][] a, float[][][] b,
-		boolean bf16) {
+public final class LoraWeights {
 
-	/** The projections in the order {@link #a} and {@link #b} index them. */
+	/** The projections in the order factors are indexed by. */
 	public static final List<String> MODULES = List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
 			"down_proj");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	/** Bytes the factors take in fp32. */
+	private final String id;
+
+	private final int rank;
+
+	private final double scale;
+
+	private final Set<String> targetModules;
+
+	// [layers][module]: lora_A.weight ([r, in]) and lora_B.weight ([out, r]) row-major,
+	// or null where the module is not targeted
+	private final Factor[][] a;
+
+	private final Factor[][] b;
+
+	private final boolean bf16;
+
+	private LoraWeights(String id, int rank, double scale, Set<String> targetModules, Factor[][] a, Factor[][] b,
+			boolean bf16) {
+		this.id = id;
+		this.rank = rank;
+		this.scale = scale;
+		this.targetModules = Set.copyOf(targetModules);
+		this.a = a;
+		this.b = b;
+		this.bf16 = bf16;
+	}
+
+	/**
+	 * Factors given as arrays, for tests and tools.
+	 * @param id the id it is served under
+	 * @param rank {@code r}
+	 * @param scale the scale to apply to {@code x·Aᵀ·Bᵀ}
+	 * @param targetModules the modules it targets
+	 * @param a {@code [layers][module]} of {@code [r, in]} row-major, or null where the
+	 * module is not targeted; modules in {@link #MODULES} order
+	 * @param b {@code [layers][module]} of {@code [out, r]} row-major, or null
+	 * @param bf16 whether to hold them as bf16, which every element must be exactly
+	 * @return the adapter's factors
+	 */
+	public static LoraWeights of(String id, int rank, double scale, Set<String> targetModules, float[][][] a,
+			float[][][] b, boolean bf16) {
+		Factor[][] fa = new Factor[a.length][MODULES.size()];
+		Factor[][] fb = new Factor[a.length][MODULES.size()];
+		for (int layer = 0; layer < a.length; layer++) {
+			for (int m = 0; m < MODULES.size(); m++) {
+				if (a[layer][m] != null) {
+					fa[layer][m] = Factor.of(a[layer][m], bf16);
+					fb[layer][m] = Factor.of(b[layer][m], bf16);
+				}
+			}
+		}
+		return new LoraWeights(id, rank, scale, targetModules, fa, fb, bf16);
+	}
+
+	/** The id it is served under. */
+	public String id() {
+		return this.id;
+	}
+
+	/** {@code r}. */
+	public int rank() {
+		return this.rank;
+	}
+
+	/** {@code lora_alpha / r}, or {@code lora_alpha / sqrt(r)} with rsLoRA. */
+	public double scale() {
+		return this.scale;
+	}
+
+	/** {@code target_modules}. */
+	public Set<String> targetModules() {
+		return this.targetModules;
+	}
+
+	/** Whether the factors are held as bf16: each of them is exactly a bf16 number. */
+	public boolean bf16() {
+		return this.bf16;
+	}
+
+	/** Bytes the factors take in host memory. */
 	public long bytes() {
 		long total = 0;
 		for (int layer = 0; layer < this.a.length; layer++) {
 			for (int m = 0; m < MODULES.size(); m++) {
 				if (this.a[layer][m] != null) {
-					total += 4L * (this.a[layer][m].length + this.b[layer][m].length);
+					total += this.a[layer][m].bytes() + this.b[layer][m].bytes();
 				}
 			}
 		}
 		return total;
+	}
+
+	/** Whether it targets a module in a layer. */
+	public boolean targets(int layer, int module) {
+		return this.a[layer][module] != null;
+	}
+
+	/**
+	 * @return {@code lora_A.weight} of a module in a layer, {@code [r, in]} row-major, as
+	 * a fresh fp32 array, or null where the module is not targeted
+	 */
+	public float[] a(int layer, int module) {
+		return targets(layer, module) ? this.a[layer][module].widened() : null;
+	}
+
+	/**
+	 * @return {@code lora_B.weight} of a module in a layer, {@code [out, r]} row-major,
+	 * as a fresh fp32 array, or null where the module is not targeted
+	 */
+	public float[] b(int layer, int module) {
+		return targets(layer, module) ? this.b[layer][module].widened() : null;
+	}
+
+	/** {@code lora_A.weight} of a targeted module in a layer, as held. */
+	Factor factorA(int layer, int module) {
+		return this.a[layer][module];
+	}
+
+	/** {@code lora_B.weight} of a targeted module in a layer, as held. */
+	Factor factorB(int layer, int module) {
+		return this.b[layer][module];
+	}
+
+	/**
+	 * One factor's elements as held: in fp32, or as bf16 bits.
+	 *
+	 * @param floats its elements, or null when held as bf16
+	 * @param bits its elements' bf16 bits, or null when held in fp32
+	 */
+	record Factor(float[] floats, short[] bits) {
+
+		static Factor of(float[] values, boolean bf16) {
+			if (!bf16) {
+				return new Factor(values.clone(), null);
+			}
+			short[] bits = new short[values.length];
+			for (int i = 0; i < values.length; i++) {
+				int raw = Float.floatToRawIntBits(values[i]);
+				if ((raw & 0xFFFF) != 0) {
+					throw new IllegalArgumentException("element " + i + " is not a bf16 number");
+				}
+				bits[i] = (short) (raw >>> 16);
+			}
+			return new Factor(null, bits);
+		}
+
+		long bytes() {
+			return (this.bits != null) ? 2L * this.bits.length : 4L * this.floats.length;
+		}
+
+		float[] widened() {
+			if (this.floats != null) {
+				return this.floats.clone();
+			}
+			float[] out = new float[this.bits.length];
+			for (int i = 0; i < out.length; i++) {
+				out[i] = Float.intBitsToFloat(this.bits[i] << 16);
+			}
+			return out;
+		}
+
 	}
 
 	/** The index of a projection in {@link #MODULES}. */
@@ -124,8 +268,8 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 	private static LoraWeights fuse(String id, int rank, double scale, Set<String> targets, SafeTensorsFile file,
 			ModelConfig config) {
 		int layers = config.numLayers();
-		float[][][] a = new float[layers][MODULES.size()][];
-		float[][][] b = new float[layers][MODULES.size()][];
+		String[][] aNames = new String[layers][MODULES.size()];
+		String[][] bNames = new String[layers][MODULES.size()];
 		int used = 0;
 		boolean bf16 = true;
 		for (int m = 0; m < MODULES.size(); m++) {
@@ -138,11 +282,10 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 			String block = (m >= 4) ? "mlp" : "self_attn";
 			for (int layer = 0; layer < layers; layer++) {
 				String prefix = "base_model.model.model.layers." + layer + "." + block + "." + module;
-				String aName = tensorName(file, prefix + ".lora_A.weight", rank, in);
-				String bName = tensorName(file, prefix + ".lora_B.weight", out, rank);
-				a[layer][m] = file.floats(aName);
-				b[layer][m] = file.floats(bName);
-				bf16 &= file.info(aName).dtype() == DType.BF16 && file.info(bName).dtype() == DType.BF16;
+				aNames[layer][m] = tensorName(file, prefix + ".lora_A.weight", rank, in);
+				bNames[layer][m] = tensorName(file, prefix + ".lora_B.weight", out, rank);
+				bf16 &= file.info(aNames[layer][m]).dtype() == DType.BF16
+						&& file.info(bNames[layer][m]).dtype() == DType.BF16;
 				used++;
 			}
 		}
@@ -154,7 +297,26 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 				throw new AdapterException("adapter " + id + " has more layers than the base model's " + layers);
 			}
 		}
-		return new LoraWeights(id, rank, scale, Set.copyOf(targets), a, b, bf16);
+		Factor[][] a = new Factor[layers][MODULES.size()];
+		Factor[][] b = new Factor[layers][MODULES.size()];
+		for (int layer = 0; layer < layers; layer++) {
+			for (int m = 0; m < MODULES.size(); m++) {
+				if (aNames[layer][m] != null) {
+					a[layer][m] = read(file, aNames[layer][m], bf16);
+					b[layer][m] = read(file, bNames[layer][m], bf16);
+				}
+			}
+		}
+		return new LoraWeights(id, rank, scale, targets, a, b, bf16);
+	}
+
+	private static Factor read(SafeTensorsFile file, String name, boolean bf16) {
+		if (!bf16) {
+			return new Factor(file.floats(name), null);
+		}
+		short[] bits = new short[Math.toIntExact(file.info(name).elementCount())];
+		file.bf16Bits(name, bits, 0);
+		return new Factor(null, bits);
 	}
 
 	/** The name a factor is stored under, checked for its shape. */
@@ -165,7 +327,7 @@ public record LoraWeights(String id, int rank, double scale, Set<String> targetM
 		}
 		long[] shape = file.info(actual).shape();
 		if (shape.length != 2 || shape[0] != rows || shape[1] != cols) {
-			throw new IllegalArgumentException("tensor " + name + " has shape " + java.util.Arrays.toString(shape)
+			throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(shape)
 					+ ", the base model needs [" + rows + ", " + cols + "]");
 		}
 		return actual;

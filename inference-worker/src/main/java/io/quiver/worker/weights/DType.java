@@ -15,8 +15,7 @@ public enum DType {
 	private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED
 		.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-	private static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED
-		.withOrder(ByteOrder.LITTLE_ENDIAN);
+	static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
 	private final int bytes;
 

@@ -131,6 +131,21 @@ public final class SafeTensorsFile implements AutoCloseable {
 		return out;
 	}
 
+	/**
+	 * Reads a bf16 tensor's bits, as stored, into part of an array.
+	 * @param name the tensor's Hugging Face name
+	 * @param out where to write its elements' bits
+	 * @param at the first element of {@code out} to write
+	 * @throws IllegalArgumentException if the tensor is not bf16
+	 */
+	public void bf16Bits(String name, short[] out, int at) {
+		TensorInfo info = info(name);
+		if (info.dtype() != DType.BF16) {
+			throw new IllegalArgumentException("tensor " + name + " is " + info.dtype() + ", not BF16");
+		}
+		MemorySegment.copy(this.data, DType.I16_LE, info.offset(), out, at, Math.toIntExact(info.elementCount()));
+	}
+
 	@Override
 	public void close() {
 		this.arena.close();

@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -16,6 +18,7 @@ import io.quiver.worker.model.ModelFamily;
 import io.quiver.worker.model.RopeScaling;
 import io.quiver.worker.tensor.Torch;
 import io.quiver.worker.weights.DType;
+import io.quiver.worker.weights.SafeTensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -243,8 +246,30 @@ class LoraBankTests {
 		assertThat(full.bf16()).isFalse();
 		// the scale is kept apart from lora_B, whose bf16 numbers it would round away
 		assertThat(half.scale()).isEqualTo(2.0);
-		for (float v : half.b()[0][LoraWeights.moduleIndex("down_proj")]) {
+		for (float v : half.b(0, LoraWeights.moduleIndex("down_proj"))) {
 			assertThat(Float.floatToRawIntBits(v) & 0xFFFF).isZero();
+		}
+		// held as bf16 bits: half the host bytes of the same shapes in fp32
+		assertThat(half.bytes() * 2).isEqualTo(full.bytes());
+		assertThat(half.targets(0, LoraWeights.moduleIndex("k_proj"))).isFalse();
+		assertThat(half.a(0, LoraWeights.moduleIndex("k_proj"))).isNull();
+		// every factor of every layer reads back as the file holds it
+		Pattern factor = Pattern.compile(".*layers\\.(\\d+)\\.\\w+\\.(\\w+)\\.lora_([AB])\\..*");
+		for (int i = 0; i < 2; i++) {
+			LoraWeights read = (i == 0) ? half : full;
+			int checked = 0;
+			try (SafeTensorsFile file = SafeTensorsFile.open(written.get(i).resolve("adapter_model.safetensors"))) {
+				for (String name : file.names()) {
+					Matcher m = factor.matcher(name);
+					assertThat(m.matches()).as(name).isTrue();
+					int layer = Integer.parseInt(m.group(1));
+					int module = LoraWeights.moduleIndex(m.group(2));
+					float[] held = m.group(3).equals("A") ? read.a(layer, module) : read.b(layer, module);
+					assertThat(held).as(name).containsExactly(file.floats(name));
+					checked++;
+				}
+			}
+			assertThat(checked).isEqualTo(2 * 2 * config.numLayers());
 		}
 	}
 
@@ -266,15 +291,17 @@ class LoraBankTests {
 			for (String module : group.modules()) {
 				int m = LoraWeights.moduleIndex(module);
 				int width = LoraWeights.outputWidth(module, config);
-				if (w.a()[1][m] != null) {
+				if (w.targets(1, m)) {
+					float[] a = w.a(1, m);
+					float[] b = w.b(1, m);
 					for (int o = 0; o < width; o++) {
 						double sum = 0;
 						for (int k = 0; k < w.rank(); k++) {
 							double xa = 0;
 							for (int i = 0; i < in; i++) {
-								xa += x[r * in + i] * w.a()[1][m][k * in + i];
+								xa += x[r * in + i] * a[k * in + i];
 							}
-							sum += xa * w.b()[1][m][o * w.rank() + k];
+							sum += xa * b[o * w.rank() + k];
 						}
 						y[r * out + column + o] = (float) (w.scale() * sum);
 					}
@@ -296,7 +323,7 @@ class LoraBankTests {
 				b[layer][m] = gaussian(random, rank * LoraWeights.outputWidth(module, config), bf16);
 			}
 		}
-		return new LoraWeights(id, rank, scale, Set.copyOf(modules), a, b, bf16);
+		return LoraWeights.of(id, rank, scale, Set.copyOf(modules), a, b, bf16);
 	}
 
 	private static float[] gaussian(Random random, int n, boolean bf16) {

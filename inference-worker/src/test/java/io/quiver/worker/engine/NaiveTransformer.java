@@ -105,9 +105,9 @@ final class NaiveTransformer {
 		}
 		int module = group.modules().size() > moduleIndex ? LoraWeights.moduleIndex(group.modules().get(moduleIndex))
 				: -1;
-		if (adapter != null && adapter.a()[layer][module] != null) {
-			float[] a = adapter.a()[layer][module];
-			float[] b = adapter.b()[layer][module];
+		if (adapter != null && adapter.targets(layer, module)) {
+			float[] a = adapter.a(layer, module);
+			float[] b = adapter.b(layer, module);
 			int r = adapter.rank();
 			double[] xa = new double[r];
 			for (int k = 0; k < r; k++) {
