@@ -210,8 +210,7 @@ public final class Transformer implements AutoCloseable {
 			NDArray last = (batch.logitRows().length == n && isIdentity(batch.logitRows())) ? x
 					: x.get(new NDIndex("{}", m.create(toLongs(batch.logitRows()))));
 			NDArray logits = Kernels.linear(Kernels.rmsNorm(last, this.finalNorm, eps), this.lmHead);
-			// flattening copies the transposed view into row-major order
-			return logits.reshape(-1).toFloatArray();
+			return Kernels.rowMajor(logits);
 		}
 	}
 

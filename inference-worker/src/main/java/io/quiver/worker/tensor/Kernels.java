@@ -1,5 +1,10 @@
 package io.quiver.worker.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
@@ -26,6 +31,49 @@ public final class Kernels {
 	 */
 	public static NDArray linear(NDArray x, NDArray weight) {
 		return weight.matMul(x.transpose()).transpose();
+	}
+
+	/** Rows of the contiguous {@code [out, rows]} read per pass of {@link #rowMajor}. */
+	private static final int TRANSPOSE_BLOCK = 128;
+
+	/**
+	 * The elements of a {@link #linear} result in row-major order: the logits of a pass.
+	 * That result is a transposed view of a contiguous {@code [out, rows]}; PyTorch's
+	 * copy of the view into row-major order walks it column by column, and for the LM
+	 * head of a SmolLM2-sized model at 32 rows (49,152 × 32 floats) took 22–31 ms against
+	 * 1.5–8 ms for this blocked transpose straight from the tensor's memory (a tenth of a
+	 * 32-row decode step). Any other layout is copied by PyTorch.
+	 * @param y {@code [rows, out]}
+	 * @return {@code [rows · out]}, row-major
+	 */
+	public static float[] rowMajor(NDArray y) {
+		Shape shape = y.getShape();
+		NDArray columns = y.transpose();
+		if (shape.dimension() != 2 || Torch.isContiguous(y) || !Torch.isContiguous(columns)) {
+			return y.reshape(-1).toFloatArray();
+		}
+		int rows = Math.toIntExact(shape.get(0));
+		int out = Math.toIntExact(shape.get(1));
+		ByteBuffer memory = columns.toByteBuffer(true);
+		try {
+			MemorySegment source = MemorySegment.ofBuffer(memory);
+			float[] result = new float[Math.multiplyExact(rows, out)];
+			// A block of the source's lines stays in cache while every row takes its run.
+			for (int from = 0; from < out; from += TRANSPOSE_BLOCK) {
+				int to = Math.min(out, from + TRANSPOSE_BLOCK);
+				for (int r = 0; r < rows; r++) {
+					int at = r * out;
+					for (int o = from; o < to; o++) {
+						result[at + o] = source.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) o * rows + r);
+					}
+				}
+			}
+			return result;
+		}
+		finally {
+			Reference.reachabilityFence(memory);
+			Reference.reachabilityFence(columns);
+		}
 	}
 
 	/**

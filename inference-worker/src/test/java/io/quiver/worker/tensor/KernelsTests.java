@@ -52,6 +52,30 @@ class KernelsTests {
 	}
 
 	@Test
+	void rowMajorReadsTheLinearViewInBlocksAsTheRowByRowLoop() {
+		// 300 outputs: two full blocks of the transpose and a partial one.
+		int rows = 7;
+		int in = 16;
+		int out = 300;
+		float[] x = randoms(rows * in);
+		float[] w = randoms(out * in);
+		NDArray y = Kernels.linear(manager.create(x, new Shape(rows, in)), manager.create(w, new Shape(out, in)));
+		assertThat(Torch.isContiguous(y.transpose())).as("the view the fast path reads").isTrue();
+		float[] got = Kernels.rowMajor(y);
+		assertThat(got).hasSize(rows * out);
+		for (int r = 0; r < rows; r++) {
+			float[] expected = NaiveKernels.linear(slice(x, r * in, in), w, out);
+			for (int o = 0; o < out; o++) {
+				assertThat(got[r * out + o]).as("row %d col %d", r, o).isCloseTo(expected[o], within(1e-5f));
+			}
+		}
+		// Already row-major, and a strided slice of rows: PyTorch's own copy.
+		float[] plain = randoms(rows * out);
+		assertThat(Kernels.rowMajor(manager.create(plain, new Shape(rows, out)))).containsExactly(plain);
+		assertThat(Kernels.rowMajor(y.get(new NDIndex("1:3")))).containsExactly(slice(got, out, 2 * out));
+	}
+
+	@Test
 	void ropeOnAStridedSliceOfHeadsMatchesRotateHalf() {
 		int rows = 3;
 		int heads = 4;
