@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.quiver.worker.tensor.Kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -76,7 +77,7 @@ final class LoraRowsKernel {
 	 * @return whether the kernel can run
 	 */
 	static boolean available() {
-		return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+		return Kernels.vectorApi();
 	}
 
 	/**

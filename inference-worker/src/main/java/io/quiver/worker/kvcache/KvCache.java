@@ -1,8 +1,11 @@
 package io.quiver.worker.kvcache;
 
+import java.nio.ByteBuffer;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import io.quiver.worker.tensor.Torch;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
@@ -83,6 +86,36 @@ public final class KvCache implements AutoCloseable {
 	 */
 	public NDArray values(int layer, NDArray slots) {
 		return this.values[layer].get(new NDIndex("{}", slots));
+	}
+
+	/**
+	 * The memory of a layer's keys, for kernels that read the cache in place.
+	 * @param layer the layer
+	 * @return {@code [slots, kvHeads, headDim]} float32, row-major; valid while the cache
+	 * is open
+	 */
+	public ByteBuffer keyMemory(int layer) {
+		return this.keys[layer].toByteBuffer(true);
+	}
+
+	/**
+	 * The memory of a layer's values, for kernels that read the cache in place.
+	 * @param layer the layer
+	 * @return {@code [slots, kvHeads, headDim]} float32, row-major; valid while the cache
+	 * is open
+	 */
+	public ByteBuffer valueMemory(int layer) {
+		return this.values[layer].toByteBuffer(true);
+	}
+
+	/**
+	 * @return whether the cache lives in this process's memory as plain row-major
+	 * tensors, so that {@link #keyMemory} and {@link #valueMemory} hand out the tensors'
+	 * own memory rather than copies
+	 */
+	public boolean inHostMemory() {
+		return !this.keys[0].getDevice().isGpu() && Torch.isContiguous(this.keys[0])
+				&& Torch.isContiguous(this.values[0]);
 	}
 
 	@Override

@@ -21,6 +21,15 @@ public final class Kernels {
 	}
 
 	/**
+	 * Whether the Vector API ({@code jdk.incubator.vector}) is in the boot layer, so that
+	 * the kernels written with it ({@link DecodeAttention}) can be loaded.
+	 * @return whether they can run
+	 */
+	public static boolean vectorApi() {
+		return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+	}
+
+	/**
 	 * A linear projection {@code x · Wᵀ}, with W in Hugging Face's {@code [out, in]}
 	 * layout, computed as {@code (W · xᵀ)ᵀ}: with few rows (decode), BLAS runs this
 	 * operand order about twice as fast on CPU as {@code x · Wᵀ} (the LM head of a

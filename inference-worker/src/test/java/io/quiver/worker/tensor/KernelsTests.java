@@ -1,5 +1,9 @@
 package io.quiver.worker.tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 
 import ai.djl.ndarray.NDArray;
@@ -185,6 +189,56 @@ class KernelsTests {
 					float[] expected = NaiveKernels.attention(slice(q, at, hd), keys, values);
 					for (int i = 0; i < hd; i++) {
 						assertThat(got[at + i]).isCloseTo(expected[i], within(1e-5f));
+					}
+				}
+			}
+		}
+	}
+
+	@Test
+	void decodeAttentionReadsScatteredSlotsOfThePagedCacheAsOneHeadAtATime() {
+		assertThat(Kernels.vectorApi()).as("the test JVM runs with --add-modules jdk.incubator.vector").isTrue();
+		// Head width 12 leaves the vector loops a remainder; 17 tokens, one softmax.
+		int kvHeads = 2;
+		int group = 3;
+		int hd = 12;
+		int slots = 64;
+		int[] lengths = { 1, 5, 9, 17, 3 };
+		float[] keys = randoms(slots * kvHeads * hd);
+		float[] values = randoms(slots * kvHeads * hd);
+		List<Long> shuffled = new ArrayList<>();
+		for (long slot = 0; slot < slots; slot++) {
+			shuffled.add(slot);
+		}
+		Collections.shuffle(shuffled, this.random);
+		long[][] contexts = new long[lengths.length][];
+		int taken = 0;
+		for (int s = 0; s < lengths.length; s++) {
+			contexts[s] = new long[lengths[s]];
+			for (int j = 0; j < lengths[s]; j++) {
+				contexts[s][j] = shuffled.get(taken++);
+			}
+		}
+		int heads = kvHeads * group;
+		float[] q = randoms(lengths.length * heads * hd);
+		float[] got = DecodeAttention.attend(q, MemorySegment.ofArray(keys), MemorySegment.ofArray(values), contexts,
+				kvHeads, group, hd, (float) (1 / Math.sqrt(hd)));
+		assertThat(got).hasSize(q.length);
+		for (int s = 0; s < lengths.length; s++) {
+			for (int kh = 0; kh < kvHeads; kh++) {
+				float[][] k = new float[lengths[s]][];
+				float[][] v = new float[lengths[s]][];
+				for (int j = 0; j < lengths[s]; j++) {
+					int at = (int) (contexts[s][j] * kvHeads + kh) * hd;
+					k[j] = slice(keys, at, hd);
+					v[j] = slice(values, at, hd);
+				}
+				for (int g = 0; g < group; g++) {
+					int at = ((s * kvHeads + kh) * group + g) * hd;
+					float[] expected = NaiveKernels.attention(slice(q, at, hd), k, v);
+					for (int i = 0; i < hd; i++) {
+						assertThat(got[at + i]).as("sequence %d head %d", s, kh * group + g)
+							.isCloseTo(expected[i], within(1e-5f));
 					}
 				}
 			}
