@@ -4,11 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.quiver.worker.tensor.Kernels;
+import io.quiver.worker.tensor.RowWork;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -39,9 +38,10 @@ import jdk.incubator.vector.VectorSpecies;
  * instead.
  *
  * <p>
- * Helper threads and the caller take rows one at a time, so the caller starts at once and
- * never waits for a parked helper to wake (tens of microseconds on a VM, as long as a job
- * of eight rows); it waits only for rows a helper is still on.
+ * The process's kernel helpers ({@link RowWork}) and the caller take rows one at a time,
+ * so the caller starts at once and never waits for a parked helper to wake (tens of
+ * microseconds on a VM, as long as a job of eight rows); it waits only for rows a helper
+ * is still on.
  *
  * <p>
  * Only {@link LoraBank} uses this class, and only after {@link #available()}: the
@@ -59,15 +59,6 @@ final class LoraRowsKernel {
 	private static final VectorSpecies<Integer> WIDE = SPECIES.withLanes(int.class);
 
 	private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-
-	private static final int HELPER_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
-
-	// they take rows of a job, as does its caller
-	private static final ExecutorService HELPERS = Executors.newFixedThreadPool(HELPER_THREADS, (task) -> {
-		Thread thread = new Thread(task, "quiver-lora-rows");
-		thread.setDaemon(true);
-		return thread;
-	});
 
 	private LoraRowsKernel() {
 	}
@@ -124,9 +115,7 @@ final class LoraRowsKernel {
 	 */
 	static void apply(Factors factors, int[] slotOfRow, MemorySegment x, float[] deltas, Target target) {
 		Job job = new Job(factors, slotOfRow, x, deltas, target);
-		for (int i = 0; i < Math.min(HELPER_THREADS, slotOfRow.length - 1); i++) {
-			HELPERS.execute(job::work);
-		}
+		RowWork.share(job::work, slotOfRow.length);
 		job.finish();
 	}
 
@@ -215,7 +204,7 @@ final class LoraRowsKernel {
 				return;
 			}
 			// every row's delta must be in before any column is added
-			await(this.done, rows);
+			RowWork.await(this.done, rows);
 			for (int c = this.nextChunk.getAndIncrement(); c < this.chunks; c = this.nextChunk.getAndIncrement()) {
 				try {
 					int from = c * CHUNK;
@@ -235,22 +224,11 @@ final class LoraRowsKernel {
 		 */
 		void finish() {
 			work();
-			await(this.done, this.slotOfRow.length);
-			await(this.chunksDone, this.chunks);
+			RowWork.await(this.done, this.slotOfRow.length);
+			RowWork.await(this.chunksDone, this.chunks);
 			Throwable failed = this.failure;
 			if (failed != null) {
 				throw new IllegalStateException("LoRA delta computation failed", failed);
-			}
-		}
-
-		private static void await(AtomicInteger counter, int count) {
-			for (int spins = 0; counter.get() < count; spins++) {
-				if (spins < 10_000) {
-					Thread.onSpinWait();
-				}
-				else {
-					Thread.yield();
-				}
 			}
 		}
 

@@ -1,10 +1,9 @@
 package io.quiver.worker.engine;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
-
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -190,7 +189,7 @@ public final class Transformer implements AutoCloseable {
 			NDArray x = this.embed.get(new NDIndex("{}", tokenIds));
 			NDArray cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
 			NDArray sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
-			Attention attention = prepareAttention(batch, m);
+			Attention attention = prepareAttention(batch, cache, m);
 			LoraPlan lora = planLora(batch, attention.decodeRows(), m);
 			int heads = this.config.numHeads();
 			int kvHeads = this.config.numKvHeads();
@@ -312,14 +311,16 @@ public final class Transformer implements AutoCloseable {
 	}
 
 	/**
-	 * Index tensors and masks for the attention of every sequence, built once per pass
-	 * and shared by all layers.
+	 * What the attention of every sequence needs, built once per pass and shared by all
+	 * layers: for decode rows either each one's context slots, for
+	 * {@link DecodeAttention}, or padded index tensors and masks, for PyTorch; for each
+	 * prefill chunk its index tensor and mask.
 	 */
-	private record Attention(int decodeRows, NDArray decodeSlots, NDArray decodeMask, int decodeContext,
-			long[][] decodeContexts, List<NDArray> prefillSlots, List<NDArray> prefillMasks) {
+	private record Attention(int decodeRows, long[][] decodeContexts, NDArray decodeSlots, NDArray decodeMask,
+			int decodeContext, List<NDArray> prefillSlots, List<NDArray> prefillMasks) {
 	}
 
-	private Attention prepareAttention(ForwardBatch batch, NDManager m) {
+	private Attention prepareAttention(ForwardBatch batch, KvCache cache, NDManager m) {
 		int g = this.config.groupSize();
 		List<ForwardBatch.SequenceRows> seqs = batch.sequences();
 		int decodes = 0;
@@ -330,11 +331,14 @@ public final class Transformer implements AutoCloseable {
 		}
 		NDArray decodeSlots = null;
 		NDArray decodeMask = null;
-		long[][] decodeContexts = new long[decodes][];
-		for (int s = 0; s < decodes; s++) {
-			decodeContexts[s] = seqs.get(s).contextSlots();
+		long[][] decodeContexts = null;
+		if (decodes > 0 && DECODE_KERNEL && cache.inHostMemory()) {
+			decodeContexts = new long[decodes][];
+			for (int s = 0; s < decodes; s++) {
+				decodeContexts[s] = seqs.get(s).contextSlots();
+			}
 		}
-		if (decodes > 0) {
+		else if (decodes > 0) {
 			long[] slots = new long[decodes * maxContext];
 			float[] mask = new float[decodes * maxContext];
 			for (int s = 0; s < decodes; s++) {
@@ -365,7 +369,7 @@ public final class Transformer implements AutoCloseable {
 			prefillSlots.add(m.create(ctx));
 			prefillMasks.add(m.create(mask, new Shape(1, 1, (long) g * t, ctx.length)));
 		}
-		return new Attention(decodes, decodeSlots, decodeMask, maxContext, decodeContexts, prefillSlots, prefillMasks);
+		return new Attention(decodes, decodeContexts, decodeSlots, decodeMask, maxContext, prefillSlots, prefillMasks);
 	}
 
 	/**
@@ -383,7 +387,7 @@ public final class Transformer implements AutoCloseable {
 		int b = attention.decodeRows();
 		if (b > 0) {
 			NDArray qd = (b == q.getShape().get(0)) ? q : q.get(new NDIndex(":{}", b));
-			if (DECODE_KERNEL && cache.inHostMemory()) {
+			if (attention.decodeContexts() != null) {
 				ByteBuffer keys = cache.keyMemory(layer);
 				ByteBuffer values = cache.valueMemory(layer);
 				try {

@@ -1,6 +1,7 @@
 package io.quiver.worker.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 import jdk.incubator.vector.FloatVector;
@@ -100,8 +101,7 @@ public final class DecodeAttention {
 		}
 		float total = sum.reduceLanes(VectorOperators.ADD);
 		for (; i < width; i++) {
-			total += q[from + i]
-					* keys.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at / Float.BYTES + i);
+			total += q[from + i] * keys.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at / Float.BYTES + i);
 		}
 		return total;
 	}
@@ -141,8 +141,7 @@ public final class DecodeAttention {
 			v.fma(w, FloatVector.fromArray(SPECIES, out, from + i)).intoArray(out, from + i);
 		}
 		for (; i < width; i++) {
-			out[from + i] += weight
-					* values.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, at / Float.BYTES + i);
+			out[from + i] += weight * values.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, at / Float.BYTES + i);
 		}
 	}
 

@@ -9,7 +9,8 @@ import java.util.function.Supplier;
  * Independent items of a kernel (rows, sequences) shared between the calling thread and
  * helper threads, one item at a time: the caller starts at once and never waits for a
  * parked helper to wake (tens of microseconds on a VM, as long as a small job), only for
- * items a helper has already taken.
+ * items a helper has already taken. Kernels with more than one phase build their own job
+ * on {@link #share} and {@link #await}.
  */
 public final class RowWork {
 
@@ -47,21 +48,42 @@ public final class RowWork {
 	 */
 	public static <S> void run(int count, Supplier<S> scratch, Task<S> task) {
 		Job<S> job = new Job<>(count, scratch, task);
-		for (int i = 0; i < Math.min(HELPERS, count - 1); i++) {
-			POOL.execute(job::work);
-		}
+		share(job::work, count);
 		job.work();
-		for (int spins = 0; job.done.get() < count; spins++) {
+		await(job.done, count);
+		Throwable failed = job.failure;
+		if (failed != null) {
+			throw new IllegalStateException("a kernel's item failed", failed);
+		}
+	}
+
+	/**
+	 * Hands a job's work loop to as many helpers as could take part in {@code items}
+	 * items beside the caller; the caller then runs the same loop itself. The helpers are
+	 * shared by every kernel of the process (the engine thread runs one at a time).
+	 * @param work a loop that takes items until none are left
+	 * @param items how many items the job has
+	 */
+	public static void share(Runnable work, int items) {
+		for (int i = 0; i < Math.min(HELPERS, items - 1); i++) {
+			POOL.execute(work);
+		}
+	}
+
+	/**
+	 * Waits, spinning briefly and then yielding, until {@code counter} reaches
+	 * {@code count}: what a caller waits for is items a helper is already working on.
+	 * @param counter items done
+	 * @param count items to wait for
+	 */
+	public static void await(AtomicInteger counter, int count) {
+		for (int spins = 0; counter.get() < count; spins++) {
 			if (spins < 10_000) {
 				Thread.onSpinWait();
 			}
 			else {
 				Thread.yield();
 			}
-		}
-		Throwable failed = job.failure;
-		if (failed != null) {
-			throw new IllegalStateException("a kernel's item failed", failed);
 		}
 	}
 
