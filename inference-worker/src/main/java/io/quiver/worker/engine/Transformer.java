@@ -22,6 +22,7 @@ import io.quiver.worker.kvcache.KvCache;
 import io.quiver.worker.model.ModelConfig;
 import io.quiver.worker.tensor.DecodeAttention;
 import io.quiver.worker.tensor.Kernels;
+import io.quiver.worker.tensor.RotaryCacheWrite;
 import io.quiver.worker.weights.ModelWeights;
 
 /**
@@ -54,6 +55,11 @@ public final class Transformer implements AutoCloseable {
 	// negated (see Kernels.rope)
 	private final NDArray sinTable;
 
+	// The same tables for RotaryCacheWrite, [maxPositions · headDim].
+	private final float[] cosRows;
+
+	private final float[] sinRows;
+
 	private final float attentionScale;
 
 	/**
@@ -69,15 +75,18 @@ public final class Transformer implements AutoCloseable {
 	static final int BATCHED_ADAPTERS = 2;
 
 	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
-			Layer[] layers, NDArray cosTable, NDArray sinTable) {
+			Layer[] layers, float[] cos, float[] signedSin) {
 		this.config = config;
 		this.manager = manager;
 		this.embed = embed;
 		this.lmHead = lmHead;
 		this.finalNorm = finalNorm;
 		this.layers = layers;
-		this.cosTable = cosTable;
-		this.sinTable = sinTable;
+		int hd = config.headDim();
+		this.cosTable = manager.create(cos, new Shape(cos.length / hd, hd));
+		this.sinTable = manager.create(signedSin, new Shape(signedSin.length / hd, hd));
+		this.cosRows = cos;
+		this.sinRows = signedSin;
 		this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
 	}
 
@@ -141,8 +150,7 @@ public final class Transformer implements AutoCloseable {
 					sin[pos * hd + i + hd / 2] = s;
 				}
 			}
-			return new Transformer(config, manager, embed, lmHead, finalNorm, layers,
-					manager.create(cos, new Shape(maxPositions, hd)), manager.create(sin, new Shape(maxPositions, hd)));
+			return new Transformer(config, manager, embed, lmHead, finalNorm, layers, cos, sin);
 		}
 		catch (IOException | RuntimeException ex) {
 			manager.close();
@@ -184,12 +192,20 @@ public final class Transformer implements AutoCloseable {
 			NDManager m = this.manager;
 			int n = batch.tokens().length;
 			NDArray tokenIds = m.create(toLongs(batch.tokens()));
-			NDArray positions = m.create(toLongs(batch.positions()));
-			NDArray writeSlots = m.create(batch.writeSlots());
 			NDArray x = this.embed.get(new NDIndex("{}", tokenIds));
-			NDArray cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
-			NDArray sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
-			Attention attention = prepareAttention(batch, cache, m);
+			// A cache in host memory is written from Java (RotaryCacheWrite), any other
+			// through PyTorch's scatter.
+			boolean hostCache = cache.inHostMemory();
+			NDArray writeSlots = null;
+			NDArray cos = null;
+			NDArray sin = null;
+			if (!hostCache) {
+				NDArray positions = m.create(toLongs(batch.positions()));
+				writeSlots = m.create(batch.writeSlots());
+				cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
+				sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
+			}
+			Attention attention = prepareAttention(batch, hostCache, m);
 			LoraPlan lora = planLora(batch, attention.decodeRows(), m);
 			int heads = this.config.numHeads();
 			int kvHeads = this.config.numKvHeads();
@@ -203,12 +219,29 @@ public final class Transformer implements AutoCloseable {
 					qkv = qkv.add(layer.qkvBias);
 				}
 				applyLora(lora, li, LoraGroup.QKV, h, qkv);
-				NDArray heads3 = qkv.reshape(n, heads + 2L * kvHeads, hd);
-				NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)), cos, sin);
-				NDArray k = qk.get(new NDIndex(":, {}:", heads));
-				NDArray v = heads3.get(new NDIndex(":, {}:", heads + kvHeads));
-				cache.write(li, writeSlots, k, v);
-				NDArray attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), cache, li);
+				NDArray attended;
+				if (hostCache) {
+					ByteBuffer keys = cache.keyMemory(li);
+					ByteBuffer values = cache.valueMemory(li);
+					try {
+						float[] q = RotaryCacheWrite.apply(Kernels.rowMajor(qkv), batch.positions(), batch.writeSlots(),
+								this.cosRows, this.sinRows, heads, kvHeads, hd, MemorySegment.ofBuffer(keys),
+								MemorySegment.ofBuffer(values));
+						attended = attend(batch, attention, q, null, cache, li);
+					}
+					finally {
+						Reference.reachabilityFence(keys);
+						Reference.reachabilityFence(values);
+					}
+				}
+				else {
+					NDArray heads3 = qkv.reshape(n, heads + 2L * kvHeads, hd);
+					NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)), cos, sin);
+					NDArray k = qk.get(new NDIndex(":, {}:", heads));
+					NDArray v = heads3.get(new NDIndex(":, {}:", heads + kvHeads));
+					cache.write(li, writeSlots, k, v);
+					attended = attend(batch, attention, null, qk.get(new NDIndex(":, :{}", heads)), cache, li);
+				}
 				NDArray o = Kernels.linear(attended, layer.o);
 				applyLora(lora, li, LoraGroup.O, attended, o);
 				x = x.add(o);
@@ -320,7 +353,7 @@ public final class Transformer implements AutoCloseable {
 			int decodeContext, List<NDArray> prefillSlots, List<NDArray> prefillMasks) {
 	}
 
-	private Attention prepareAttention(ForwardBatch batch, KvCache cache, NDManager m) {
+	private Attention prepareAttention(ForwardBatch batch, boolean hostCache, NDManager m) {
 		int g = this.config.groupSize();
 		List<ForwardBatch.SequenceRows> seqs = batch.sequences();
 		int decodes = 0;
@@ -332,7 +365,7 @@ public final class Transformer implements AutoCloseable {
 		NDArray decodeSlots = null;
 		NDArray decodeMask = null;
 		long[][] decodeContexts = null;
-		if (decodes > 0 && DECODE_KERNEL && cache.inHostMemory()) {
+		if (decodes > 0 && DECODE_KERNEL && hostCache) {
 			decodeContexts = new long[decodes][];
 			for (int s = 0; s < decodes; s++) {
 				decodeContexts[s] = seqs.get(s).contextSlots();
@@ -375,31 +408,31 @@ public final class Transformer implements AutoCloseable {
 	/**
 	 * Attention for every sequence: all decode rows in one batched call, each prefill
 	 * chunk in its own.
-	 * @param q queries after rotary embedding, {@code [rows, heads, headDim]}
+	 * @param qRows queries after rotary embedding, {@code [rows, heads · headDim]}
+	 * row-major, or null if given as {@code q}
+	 * @param q the same as a tensor, {@code [rows, heads, headDim]}, or null if given as
+	 * {@code qRows}
 	 * @return {@code [rows, heads · headDim]}
 	 */
-	private NDArray attend(ForwardBatch batch, Attention attention, NDArray q, KvCache cache, int layer) {
+	private NDArray attend(ForwardBatch batch, Attention attention, float[] qRows, NDArray q, KvCache cache,
+			int layer) {
 		int kvHeads = this.config.numKvHeads();
 		int g = this.config.groupSize();
 		int hd = this.config.headDim();
 		int width = this.config.numHeads() * hd;
-		NDList parts = new NDList();
 		int b = attention.decodeRows();
+		if (attention.decodeContexts() != null && b == batch.sequences().size() && qRows != null) {
+			// Decode rows only: the kernel reads the queries as they are.
+			return decodeKernel(attention, qRows, cache, layer);
+		}
+		if (q == null) {
+			q = this.manager.create(qRows, new Shape(batch.tokens().length, this.config.numHeads(), hd));
+		}
+		NDList parts = new NDList();
 		if (b > 0) {
 			NDArray qd = (b == q.getShape().get(0)) ? q : q.get(new NDIndex(":{}", b));
 			if (attention.decodeContexts() != null) {
-				ByteBuffer keys = cache.keyMemory(layer);
-				ByteBuffer values = cache.valueMemory(layer);
-				try {
-					float[] out = DecodeAttention.attend(qd.toFloatArray(), MemorySegment.ofBuffer(keys),
-							MemorySegment.ofBuffer(values), attention.decodeContexts(), kvHeads, g, hd,
-							this.attentionScale);
-					parts.add(this.manager.create(out, new Shape(b, width)));
-				}
-				finally {
-					Reference.reachabilityFence(keys);
-					Reference.reachabilityFence(values);
-				}
+				parts.add(decodeKernel(attention, (qRows != null) ? qRows : qd.toFloatArray(), cache, layer));
 			}
 			else {
 				int l = attention.decodeContext();
@@ -426,6 +459,27 @@ public final class Transformer implements AutoCloseable {
 			parts.add(out.reshape(kvHeads, g, t, hd).transpose(2, 0, 1, 3).reshape(t, width));
 		}
 		return (parts.size() == 1) ? parts.get(0) : NDArrays.concat(parts, 0);
+	}
+
+	/**
+	 * Decode rows through {@link DecodeAttention}.
+	 * @param qRows the queries of at least the decode rows, row-major
+	 * @return {@code [decodeRows, heads · headDim]}
+	 */
+	private NDArray decodeKernel(Attention attention, float[] qRows, KvCache cache, int layer) {
+		ByteBuffer keys = cache.keyMemory(layer);
+		ByteBuffer values = cache.valueMemory(layer);
+		try {
+			float[] out = DecodeAttention.attend(qRows, MemorySegment.ofBuffer(keys), MemorySegment.ofBuffer(values),
+					attention.decodeContexts(), this.config.numKvHeads(), this.config.groupSize(),
+					this.config.headDim(), this.attentionScale);
+			return this.manager.create(out,
+					new Shape(attention.decodeRows(), (long) this.config.numHeads() * this.config.headDim()));
+		}
+		finally {
+			Reference.reachabilityFence(keys);
+			Reference.reachabilityFence(values);
+		}
 	}
 
 	private static long[] toLongs(int[] values) {

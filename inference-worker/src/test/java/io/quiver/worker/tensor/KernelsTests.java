@@ -1,6 +1,8 @@
 package io.quiver.worker.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -10,6 +12,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import io.quiver.worker.kvcache.KvCache;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -116,6 +119,79 @@ class KernelsTests {
 						.isCloseTo(expected[i], within(1e-5f));
 				}
 			}
+		}
+	}
+
+	@Test
+	void rotaryCacheWriteGivesThePyTorchPathsBitsAndWritesOnlyItsSlots() {
+		int rows = 5;
+		int heads = 6;
+		int kvHeads = 2;
+		int hd = 8;
+		int width = (heads + 2 * kvHeads) * hd;
+		int positionsCovered = 200;
+		double[] inverse = new double[hd / 2];
+		for (int i = 0; i < inverse.length; i++) {
+			inverse[i] = Math.pow(10000, -2.0 * i / hd);
+		}
+		float[] cos = new float[positionsCovered * hd];
+		float[] signedSin = new float[positionsCovered * hd];
+		for (int p = 0; p < positionsCovered; p++) {
+			for (int i = 0; i < hd / 2; i++) {
+				float angle = (float) inverse[i] * p;
+				cos[p * hd + i] = (float) Math.cos(angle);
+				cos[p * hd + i + hd / 2] = (float) Math.cos(angle);
+				signedSin[p * hd + i] = (float) -Math.sin(angle);
+				signedSin[p * hd + i + hd / 2] = (float) Math.sin(angle);
+			}
+		}
+		int[] positions = { 0, 7, 123, 8, 199 };
+		long[] slots = { 3, 17, 0, 30, 9 };
+		float[] qkv = randoms(rows * width);
+		try (KvCache viaTorch = new KvCache(manager, 1, kvHeads, hd, 4, 8);
+				KvCache viaJava = new KvCache(manager, 1, kvHeads, hd, 4, 8);
+				NDManager scope = manager.newSubManager()) {
+			// PyTorch's path, as the forward pass takes it for a cache on a GPU
+			NDArray heads3 = scope.create(qkv, new Shape(rows, heads + 2 * kvHeads, hd));
+			long[] at = new long[rows];
+			for (int r = 0; r < rows; r++) {
+				at[r] = positions[r];
+			}
+			NDArray index = scope.create(at);
+			NDArray qk = Kernels.rope(heads3.get(new NDIndex(":, :{}", heads + kvHeads)),
+					scope.create(cos, new Shape(positionsCovered, hd)).get(new NDIndex("{}", index)).expandDims(1),
+					scope.create(signedSin, new Shape(positionsCovered, hd))
+						.get(new NDIndex("{}", index))
+						.expandDims(1));
+			viaTorch.write(0, scope.create(slots), qk.get(new NDIndex(":, {}:", heads)),
+					heads3.get(new NDIndex(":, {}:", heads + kvHeads)));
+			float[] expectedQ = qk.get(new NDIndex(":, :{}", heads)).reshape(-1).toFloatArray();
+
+			float[] q = RotaryCacheWrite.apply(qkv, positions, slots, cos, signedSin, heads, kvHeads, hd,
+					MemorySegment.ofBuffer(viaJava.keyMemory(0)), MemorySegment.ofBuffer(viaJava.valueMemory(0)));
+
+			assertThat(q).containsExactly(expectedQ);
+			assertThat(viaJava.keyMemory(0)).isEqualTo(viaTorch.keyMemory(0));
+			assertThat(viaJava.valueMemory(0)).isEqualTo(viaTorch.valueMemory(0));
+			// against the rotate-half formula, and only the rows' slots written
+			float[] keys = floats(viaJava.keyMemory(0));
+			float[] values = floats(viaJava.valueMemory(0));
+			int written = 0;
+			for (int r = 0; r < rows; r++) {
+				for (int h = 0; h < heads + kvHeads; h++) {
+					float[] expected = NaiveKernels.rope(slice(qkv, r * width + h * hd, hd), inverse, positions[r]);
+					float[] got = (h < heads) ? slice(q, (r * heads + h) * hd, hd)
+							: slice(keys, (int) (slots[r] * kvHeads + h - heads) * hd, hd);
+					for (int i = 0; i < hd; i++) {
+						assertThat(got[i]).as("row %d head %d dim %d", r, h, i).isCloseTo(expected[i], within(1e-5f));
+					}
+				}
+				assertThat(slice(values, (int) slots[r] * kvHeads * hd, kvHeads * hd))
+					.containsExactly(slice(qkv, r * width + (heads + kvHeads) * hd, kvHeads * hd));
+				written += kvHeads * hd;
+			}
+			assertThat(count(keys)).isEqualTo(written);
+			assertThat(count(values)).isEqualTo(written);
 		}
 	}
 
@@ -251,6 +327,21 @@ class KernelsTests {
 			out[i] = (float) this.random.nextGaussian();
 		}
 		return out;
+	}
+
+	private static float[] floats(ByteBuffer memory) {
+		float[] out = new float[memory.remaining() / Float.BYTES];
+		memory.duplicate().order(ByteOrder.nativeOrder()).asFloatBuffer().get(out);
+		return out;
+	}
+
+	/** Elements that are not zero. */
+	private static int count(float[] a) {
+		int n = 0;
+		for (float f : a) {
+			n += (f != 0) ? 1 : 0;
+		}
+		return n;
 	}
 
 	private static float[] slice(float[] a, int from, int length) {
