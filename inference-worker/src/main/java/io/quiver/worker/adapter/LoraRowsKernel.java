@@ -28,7 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  * streams whole factor rows for its rows: four rows of {@code A} against one input row,
  * then {@code u} times four rows of {@code B} accumulated into the output row, 13 ms for
  * the same work. Ranks below the bank's, and modules the adapter does not target, are
- * skipped rather than read as zeros.
+ * skipped rather than read as zeros. With every row on an adapter of its own (32 rank-16
+ * adapters on all seven modules, 30 layers: 156 million factor elements a step), the
+ * kernel streams fp32 factors at about 16 GB/s, the memory bandwidth of a 2-vCPU EPYC,
+ * and bf16 ones at about 10 GB/s, where widening the elements is the limit: 38 and 31 ms
+ * a step.
  *
  * <p>
  * Slots whose adapter is stored in bf16 are read from the bank's bf16 copy, half the
@@ -309,7 +313,15 @@ final class LoraRowsKernel {
 			int out = f.outs()[i];
 			if ((f.targets()[slot] & (1 << f.modules()[i])) != 0) {
 				long a = slot * aSlot + (long) i * rank * in;
-				shrink(half ? f.a16() : f.a(), half, a, row, in, ownRank, u);
+				// Each call names its copy with a constant, so that the JIT compiles a
+				// loop per copy rather than merging two kinds of vector at every load:
+				// bf16 rows ran about 6 % faster so (medians of five alternating runs).
+				if (half) {
+					shrink(f.a16(), true, a, row, in, ownRank, u);
+				}
+				else {
+					shrink(f.a(), false, a, row, in, ownRank, u);
+				}
 				if (half) {
 					float scale = f.scales()[slot];
 					for (int j = 0; j < ownRank; j++) {
@@ -317,7 +329,12 @@ final class LoraRowsKernel {
 					}
 				}
 				long b = (long) slot * rank * out;
-				expand(half ? f.b16()[i] : f.b()[i], half, b, u, ownRank, out, d, column);
+				if (half) {
+					expand(f.b16()[i], true, b, u, ownRank, out, d, column);
+				}
+				else {
+					expand(f.b()[i], false, b, u, ownRank, out, d, column);
+				}
 			}
 			column += out;
 		}
