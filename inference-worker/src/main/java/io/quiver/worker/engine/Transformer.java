@@ -22,6 +22,7 @@ import io.quiver.worker.kvcache.KvCache;
 import io.quiver.worker.model.ModelConfig;
 import io.quiver.worker.tensor.DecodeAttention;
 import io.quiver.worker.tensor.Kernels;
+import io.quiver.worker.tensor.ResidualStream;
 import io.quiver.worker.tensor.RotaryCacheWrite;
 import io.quiver.worker.weights.ModelWeights;
 
@@ -45,6 +46,8 @@ public final class Transformer implements AutoCloseable {
 
 	// [hidden]: model.norm.weight
 	private final NDArray finalNorm;
+
+	private final float[] finalNormValues;
 
 	private final Layer[] layers;
 
@@ -74,13 +77,14 @@ public final class Transformer implements AutoCloseable {
 	/** Distinct adapters among a bank's decode rows from which they run batched. */
 	static final int BATCHED_ADAPTERS = 2;
 
-	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, NDArray finalNorm,
+	private Transformer(ModelConfig config, NDManager manager, NDArray embed, NDArray lmHead, float[] finalNorm,
 			Layer[] layers, float[] cos, float[] signedSin) {
 		this.config = config;
 		this.manager = manager;
 		this.embed = embed;
 		this.lmHead = lmHead;
-		this.finalNorm = finalNorm;
+		this.finalNorm = manager.create(finalNorm);
+		this.finalNormValues = finalNorm;
 		this.layers = layers;
 		int hd = config.headDim();
 		this.cosTable = manager.create(cos, new Shape(cos.length / hd, hd));
@@ -126,14 +130,15 @@ public final class Transformer implements AutoCloseable {
 				}
 				float[] gateUp = concat(weights.floats(p + "mlp.gate_proj.weight", inter, h),
 						weights.floats(p + "mlp.up_proj.weight", inter, h));
-				layers[i] = new Layer(manager.create(weights.floats(p + "input_layernorm.weight", h)),
+				float[] inputNorm = weights.floats(p + "input_layernorm.weight", h);
+				float[] postNorm = weights.floats(p + "post_attention_layernorm.weight", h);
+				layers[i] = new Layer(manager.create(inputNorm), inputNorm,
 						manager.create(qkv, new Shape(q + 2L * kv, h)), bias,
 						manager.create(weights.floats(p + "self_attn.o_proj.weight", h, q), new Shape(h, q)),
-						manager.create(weights.floats(p + "post_attention_layernorm.weight", h)),
-						manager.create(gateUp, new Shape(2L * inter, h)),
+						manager.create(postNorm), postNorm, manager.create(gateUp, new Shape(2L * inter, h)),
 						manager.create(weights.floats(p + "mlp.down_proj.weight", h, inter), new Shape(h, inter)));
 			}
-			NDArray finalNorm = manager.create(weights.floats("model.norm.weight", h));
+			float[] finalNorm = weights.floats("model.norm.weight", h);
 			double[] inv = config.ropeScaling().inverseFrequencies(hd, config.ropeTheta());
 			float[] cos = new float[maxPositions * hd];
 			float[] sin = new float[maxPositions * hd];
@@ -192,10 +197,10 @@ public final class Transformer implements AutoCloseable {
 			NDManager m = this.manager;
 			int n = batch.tokens().length;
 			NDArray tokenIds = m.create(toLongs(batch.tokens()));
-			NDArray x = this.embed.get(new NDIndex("{}", tokenIds));
 			// A cache in host memory is written from Java (RotaryCacheWrite), any other
-			// through PyTorch's scatter.
+			// through PyTorch's scatter; with it, the residual stream is kept in Java.
 			boolean hostCache = cache.inHostMemory();
+			ResidualStream x = ResidualStream.of(this.embed.get(new NDIndex("{}", tokenIds)), hostCache);
 			NDArray writeSlots = null;
 			NDArray cos = null;
 			NDArray sin = null;
@@ -213,7 +218,7 @@ public final class Transformer implements AutoCloseable {
 			float eps = (float) this.config.rmsNormEps();
 			for (int li = 0; li < this.layers.length; li++) {
 				Layer layer = this.layers[li];
-				NDArray h = Kernels.rmsNorm(x, layer.inputNorm, eps);
+				NDArray h = x.norm(layer.inputNorm, layer.inputNormValues, eps);
 				NDArray qkv = Kernels.linear(h, layer.qkv);
 				if (layer.qkvBias != null) {
 					qkv = qkv.add(layer.qkvBias);
@@ -244,29 +249,19 @@ public final class Transformer implements AutoCloseable {
 				}
 				NDArray o = Kernels.linear(attended, layer.o);
 				applyLora(lora, li, LoraGroup.O, attended, o);
-				x = x.add(o);
-				NDArray h2 = Kernels.rmsNorm(x, layer.postNorm, eps);
+				x.add(o);
+				NDArray h2 = x.norm(layer.postNorm, layer.postNormValues, eps);
 				NDArray gateUp = Kernels.linear(h2, layer.gateUp);
 				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp);
 				NDArray act = Kernels.swiGlu(gateUp, this.config.intermediateSize());
 				NDArray down = Kernels.linear(act, layer.down);
 				applyLora(lora, li, LoraGroup.DOWN, act, down);
-				x = x.add(down);
+				x.add(down);
 			}
-			NDArray last = (batch.logitRows().length == n && isIdentity(batch.logitRows())) ? x
-					: x.get(new NDIndex("{}", m.create(toLongs(batch.logitRows()))));
-			NDArray logits = Kernels.linear(Kernels.rmsNorm(last, this.finalNorm, eps), this.lmHead);
+			NDArray logits = Kernels.linear(x.norm(this.finalNorm, this.finalNormValues, eps, batch.logitRows()),
+					this.lmHead);
 			return Kernels.rowMajor(logits);
 		}
-	}
-
-	private static boolean isIdentity(int[] rows) {
-		for (int i = 0; i < rows.length; i++) {
-			if (rows[i] != i) {
-				return false;
-			}
-		}
-		return true;
 	}
 
 	/**
@@ -550,8 +545,8 @@ public final class Transformer implements AutoCloseable {
 	 * @param gateUp {@code [2·intermediate, hidden]}: gate_proj and up_proj fused
 	 * @param down {@code [hidden, intermediate]}: down_proj
 	 */
-	private record Layer(NDArray inputNorm, NDArray qkv, NDArray qkvBias, NDArray o, NDArray postNorm, NDArray gateUp,
-			NDArray down) {
+	private record Layer(NDArray inputNorm, float[] inputNormValues, NDArray qkv, NDArray qkvBias, NDArray o,
+			NDArray postNorm, float[] postNormValues, NDArray gateUp, NDArray down) {
 	}
 
 }

@@ -229,6 +229,48 @@ class KernelsTests {
 	}
 
 	@Test
+	void residualStreamInJavaAddsAsPyTorchAndNormsAsTheLoop() {
+		int rows = 5;
+		int hidden = 24;
+		int in = 7;
+		float[] embedded = randoms(rows * hidden);
+		float[] w = randoms(hidden);
+		float[] weight = randoms(hidden * in);
+		float[] input = randoms(rows * in);
+		float[] plain = randoms(rows * hidden);
+		try (NDManager scope = manager.newSubManager()) {
+			ResidualStream java = ResidualStream.of(scope.create(embedded, new Shape(rows, hidden)), true);
+			ResidualStream torch = ResidualStream.of(scope.create(embedded, new Shape(rows, hidden)), false);
+			// a projection's output (a transposed view) and a row-major array
+			NDArray projected = Kernels.linear(scope.create(input, new Shape(rows, in)),
+					scope.create(weight, new Shape(hidden, in)));
+			NDArray rowMajor = scope.create(plain, new Shape(rows, hidden));
+			for (ResidualStream stream : List.of(java, torch)) {
+				stream.add(projected);
+				stream.add(rowMajor);
+			}
+			float[] summed = scope.create(embedded, new Shape(rows, hidden))
+				.add(projected)
+				.add(rowMajor)
+				.toFloatArray();
+			// The Java sums are PyTorch's to the bit: the norm of each row is exactly the
+			// loop's norm of PyTorch's sum.
+			int[] picked = { 4, 1 };
+			float[] got = java.norm(scope.create(w), w, 1e-5f, picked).toFloatArray();
+			float[] tensor = torch.norm(scope.create(w), w, 1e-5f, picked).toFloatArray();
+			assertThat(got).hasSize(picked.length * hidden);
+			for (int p = 0; p < picked.length; p++) {
+				float[] expected = NaiveKernels.rmsNorm(slice(summed, picked[p] * hidden, hidden), w, 1e-5f);
+				assertThat(slice(got, p * hidden, hidden)).containsExactly(expected);
+				for (int i = 0; i < hidden; i++) {
+					assertThat(tensor[p * hidden + i]).isCloseTo(expected[i], within(1e-5f));
+				}
+			}
+			assertThat(java.norm(scope.create(w), w, 1e-5f).getShape()).isEqualTo(new Shape(rows, hidden));
+		}
+	}
+
+	@Test
 	void maskedGroupedAttentionMatchesOneHeadAtATime() {
 		int seqs = 2;
 		int kvHeads = 2;
