@@ -88,22 +88,11 @@ class KernelsTests {
 		int heads = 4;
 		int kept = 3;
 		int hd = 8;
-		double[] inverse = new double[hd / 2];
-		for (int i = 0; i < inverse.length; i++) {
-			inverse[i] = Math.pow(10000, -2.0 * i / hd);
-		}
+		double[] inverse = inverseFrequencies(hd);
 		int[] positions = { 0, 7, 123 };
 		float[] cos = new float[rows * hd];
 		float[] signedSin = new float[rows * hd];
-		for (int r = 0; r < rows; r++) {
-			for (int i = 0; i < hd / 2; i++) {
-				float angle = (float) inverse[i] * positions[r];
-				cos[r * hd + i] = (float) Math.cos(angle);
-				cos[r * hd + i + hd / 2] = (float) Math.cos(angle);
-				signedSin[r * hd + i] = (float) -Math.sin(angle);
-				signedSin[r * hd + i + hd / 2] = (float) Math.sin(angle);
-			}
-		}
+		rotaryTables(inverse, positions, cos, signedSin);
 		float[] x = randoms(rows * heads * hd);
 		// the forward pass ropes the first heads of each row: a strided view
 		NDArray view = manager.create(x, new Shape(rows, heads, hd)).get(new NDIndex(":, :{}", kept));
@@ -130,21 +119,14 @@ class KernelsTests {
 		int hd = 8;
 		int width = (heads + 2 * kvHeads) * hd;
 		int positionsCovered = 200;
-		double[] inverse = new double[hd / 2];
-		for (int i = 0; i < inverse.length; i++) {
-			inverse[i] = Math.pow(10000, -2.0 * i / hd);
+		double[] inverse = inverseFrequencies(hd);
+		int[] every = new int[positionsCovered];
+		for (int p = 0; p < positionsCovered; p++) {
+			every[p] = p;
 		}
 		float[] cos = new float[positionsCovered * hd];
 		float[] signedSin = new float[positionsCovered * hd];
-		for (int p = 0; p < positionsCovered; p++) {
-			for (int i = 0; i < hd / 2; i++) {
-				float angle = (float) inverse[i] * p;
-				cos[p * hd + i] = (float) Math.cos(angle);
-				cos[p * hd + i + hd / 2] = (float) Math.cos(angle);
-				signedSin[p * hd + i] = (float) -Math.sin(angle);
-				signedSin[p * hd + i + hd / 2] = (float) Math.sin(angle);
-			}
-		}
+		rotaryTables(inverse, every, cos, signedSin);
 		int[] positions = { 0, 7, 123, 8, 199 };
 		long[] slots = { 3, 17, 0, 30, 9 };
 		float[] qkv = randoms(rows * width);
@@ -369,6 +351,31 @@ class KernelsTests {
 			out[i] = (float) this.random.nextGaussian();
 		}
 		return out;
+	}
+
+	private static double[] inverseFrequencies(int hd) {
+		double[] inverse = new double[hd / 2];
+		for (int i = 0; i < inverse.length; i++) {
+			inverse[i] = Math.pow(10000, -2.0 * i / hd);
+		}
+		return inverse;
+	}
+
+	/**
+	 * The forward pass's rotary tables, a row per position: cosines, and sines with the
+	 * first half negated.
+	 */
+	private static void rotaryTables(double[] inverse, int[] positions, float[] cos, float[] signedSin) {
+		int hd = 2 * inverse.length;
+		for (int r = 0; r < positions.length; r++) {
+			for (int i = 0; i < hd / 2; i++) {
+				float angle = (float) inverse[i] * positions[r];
+				cos[r * hd + i] = (float) Math.cos(angle);
+				cos[r * hd + i + hd / 2] = (float) Math.cos(angle);
+				signedSin[r * hd + i] = (float) -Math.sin(angle);
+				signedSin[r * hd + i + hd / 2] = (float) Math.sin(angle);
+			}
+		}
 	}
 
 	private static float[] floats(ByteBuffer memory) {
