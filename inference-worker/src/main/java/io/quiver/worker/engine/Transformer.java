@@ -74,6 +74,10 @@ public final class Transformer implements AutoCloseable {
 	 */
 	private static final boolean DECODE_KERNEL = Kernels.vectorApi();
 
+	// whether a pass with its cache in host memory runs the steps between the matmuls in
+	// Java; see preferJavaSteps
+	private static volatile boolean javaStepsPreferred = true;
+
 	/** Distinct adapters among a bank's decode rows from which they run batched. */
 	static final int BATCHED_ADAPTERS = 2;
 
@@ -186,6 +190,17 @@ public final class Transformer implements AutoCloseable {
 	}
 
 	/**
+	 * Chooses, for every model of this JVM, whether a pass whose cache is in host memory
+	 * runs RoPE, the cache write, the residual stream and decode attention in Java (the
+	 * default) or as tensor ops, as on a GPU: for tests that hold the two paths against
+	 * each other on a machine without one.
+	 * @param java whether to take the Java steps
+	 */
+	public static void preferJavaSteps(boolean java) {
+		javaStepsPreferred = java;
+	}
+
+	/**
 	 * Runs one forward pass, writing the rows' keys and values into the cache.
 	 * @param batch the rows
 	 * @param cache the KV cache
@@ -199,18 +214,18 @@ public final class Transformer implements AutoCloseable {
 			NDArray tokenIds = m.create(toLongs(batch.tokens()));
 			// A cache in host memory is written from Java (RotaryCacheWrite), any other
 			// through PyTorch's scatter; with it, the residual stream is kept in Java.
-			boolean hostCache = cache.inHostMemory();
-			ResidualStream x = ResidualStream.of(this.embed.get(new NDIndex("{}", tokenIds)), hostCache);
+			boolean javaSteps = javaStepsPreferred && cache.inHostMemory();
+			ResidualStream x = ResidualStream.of(this.embed.get(new NDIndex("{}", tokenIds)), javaSteps);
 			NDArray writeSlots = null;
 			NDArray cos = null;
 			NDArray sin = null;
-			if (!hostCache) {
+			if (!javaSteps) {
 				NDArray positions = m.create(toLongs(batch.positions()));
 				writeSlots = m.create(batch.writeSlots());
 				cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
 				sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
 			}
-			Attention attention = prepareAttention(batch, hostCache, m);
+			Attention attention = prepareAttention(batch, javaSteps, m);
 			LoraPlan lora = planLora(batch, attention.decodeRows(), m);
 			int heads = this.config.numHeads();
 			int kvHeads = this.config.numKvHeads();
@@ -225,7 +240,7 @@ public final class Transformer implements AutoCloseable {
 				}
 				applyLora(lora, li, LoraGroup.QKV, h, qkv);
 				NDArray attended;
-				if (hostCache) {
+				if (javaSteps) {
 					ByteBuffer keys = cache.keyMemory(li);
 					ByteBuffer values = cache.valueMemory(li);
 					try {
@@ -348,7 +363,7 @@ public final class Transformer implements AutoCloseable {
 			int decodeContext, List<NDArray> prefillSlots, List<NDArray> prefillMasks) {
 	}
 
-	private Attention prepareAttention(ForwardBatch batch, boolean hostCache, NDManager m) {
+	private Attention prepareAttention(ForwardBatch batch, boolean javaSteps, NDManager m) {
 		int g = this.config.groupSize();
 		List<ForwardBatch.SequenceRows> seqs = batch.sequences();
 		int decodes = 0;
@@ -360,7 +375,7 @@ public final class Transformer implements AutoCloseable {
 		NDArray decodeSlots = null;
 		NDArray decodeMask = null;
 		long[][] decodeContexts = null;
-		if (decodes > 0 && DECODE_KERNEL && hostCache) {
+		if (decodes > 0 && DECODE_KERNEL && javaSteps) {
 			decodeContexts = new long[decodes][];
 			for (int s = 0; s < decodes; s++) {
 				decodeContexts[s] = seqs.get(s).contextSlots();

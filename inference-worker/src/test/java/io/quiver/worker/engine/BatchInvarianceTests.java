@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.quiver.worker.demo.DemoModel;
 import io.quiver.worker.weights.DType;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class BatchInvarianceTests {
 
@@ -19,10 +21,8 @@ class BatchInvarianceTests {
 
 	@Test
 	void whenRequestRunsInsideABatchOf32MixedAdapterRequestsThenItsGreedyTokensAreUnchanged() throws Exception {
-		Path model = this.dir.resolve("tiny");
-		DemoModel.generate(model, DemoModel.Shape.TINY);
+		Path model = tinyModel();
 		Path adapters = this.dir.resolve("adapters");
-		DemoModel.generateAdapters(model, adapters);
 		List<DemoModel.AdapterSpec> more = new ArrayList<>();
 		for (int i = 0; i < 6; i++) {
 			more.add(new DemoModel.AdapterSpec("extra-" + i, (i % 2 == 0) ? 8 : 16, 16,
@@ -51,6 +51,52 @@ class BatchInvarianceTests {
 			assertThat(engine.metrics().lastBatchRows()).isPositive();
 			assertThat(engine.status().steps()).isLessThan(32 * 13 + 13 * 2);
 		}
+	}
+
+	@Test
+	void whenTheStepsBetweenMatmulsRunAsTensorsThenABatchDecodesAsWithTheJavaSteps() throws Exception {
+		// On a CPU the forward pass takes its Java steps; the tensor path is what a GPU
+		// runs. Both over the same batch of prefill and decode rows of many adapters.
+		Path model = tinyModel();
+		Path adapters = this.dir.resolve("adapters");
+		String[] models = { null, "demo-legal", "demo-sql", "demo-support" };
+		List<List<List<GenerationEvent.TokenInfo>>> runs = new ArrayList<>();
+		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
+			for (boolean java : new boolean[] { true, false }) {
+				Transformer.preferJavaSteps(java);
+				List<CompletableFuture<List<GenerationEvent.TokenInfo>>> together = new ArrayList<>();
+				for (int i = 0; i < 16; i++) {
+					together.add(TestEngines.run(engine, TestEngines.greedy((java ? "java-" : "tensor-") + i,
+							models[i % models.length], prompt(i), 10)));
+				}
+				List<List<GenerationEvent.TokenInfo>> tokens = new ArrayList<>();
+				for (CompletableFuture<List<GenerationEvent.TokenInfo>> request : together) {
+					tokens.add(request.get(60, TimeUnit.SECONDS));
+				}
+				runs.add(tokens);
+			}
+		}
+		finally {
+			Transformer.preferJavaSteps(true);
+		}
+		for (int i = 0; i < 16; i++) {
+			List<GenerationEvent.TokenInfo> java = runs.get(0).get(i);
+			List<GenerationEvent.TokenInfo> tensor = runs.get(1).get(i);
+			assertThat(tensor).as("request %d", i).hasSize(10);
+			for (int t = 0; t < java.size(); t++) {
+				assertThat(tensor.get(t).id()).as("request %d token %d", i, t).isEqualTo(java.get(t).id());
+				assertThat(tensor.get(t).logprob()).as("request %d token %d", i, t)
+					.isCloseTo(java.get(t).logprob(), within(1e-4));
+			}
+		}
+	}
+
+	/** The tiny demo model, with the demo adapters in {@code adapters}. */
+	private Path tinyModel() throws Exception {
+		Path model = this.dir.resolve("tiny");
+		DemoModel.generate(model, DemoModel.Shape.TINY);
+		DemoModel.generateAdapters(model, this.dir.resolve("adapters"));
+		return model;
 	}
 
 	private static int[] prompt(int i) {
