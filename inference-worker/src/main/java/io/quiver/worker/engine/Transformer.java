@@ -24,6 +24,7 @@ import io.quiver.worker.tensor.DecodeAttention;
 import io.quiver.worker.tensor.Kernels;
 import io.quiver.worker.tensor.ResidualStream;
 import io.quiver.worker.tensor.RotaryCacheWrite;
+import io.quiver.worker.tensor.Torch;
 import io.quiver.worker.weights.ModelWeights;
 
 /**
@@ -211,7 +212,7 @@ public final class Transformer implements AutoCloseable {
 		try (NDScope scope = new NDScope()) {
 			NDManager m = this.manager;
 			int n = batch.tokens().length;
-			NDArray tokenIds = m.create(toLongs(batch.tokens()));
+			NDArray tokenIds = Torch.indices(m, batch.tokens());
 			// A cache in host memory is written from Java (RotaryCacheWrite), any other
 			// through PyTorch's scatter; with it, the residual stream is kept in Java.
 			boolean javaSteps = javaStepsPreferred && cache.inHostMemory();
@@ -220,7 +221,7 @@ public final class Transformer implements AutoCloseable {
 			NDArray cos = null;
 			NDArray sin = null;
 			if (!javaSteps) {
-				NDArray positions = m.create(toLongs(batch.positions()));
+				NDArray positions = Torch.indices(m, batch.positions());
 				writeSlots = m.create(batch.writeSlots());
 				cos = this.cosTable.get(new NDIndex("{}", positions)).expandDims(1);
 				sin = this.sinTable.get(new NDIndex("{}", positions)).expandDims(1);
@@ -244,10 +245,11 @@ public final class Transformer implements AutoCloseable {
 					ByteBuffer keys = cache.keyMemory(li);
 					ByteBuffer values = cache.valueMemory(li);
 					try {
+						MemorySegment keyMemory = MemorySegment.ofBuffer(keys);
+						MemorySegment valueMemory = MemorySegment.ofBuffer(values);
 						float[] q = RotaryCacheWrite.apply(Kernels.rowMajor(qkv), batch.positions(), batch.writeSlots(),
-								this.cosRows, this.sinRows, heads, kvHeads, hd, MemorySegment.ofBuffer(keys),
-								MemorySegment.ofBuffer(values));
-						attended = attend(batch, attention, q, null, cache, li);
+								this.cosRows, this.sinRows, heads, kvHeads, hd, keyMemory, valueMemory);
+						attended = attend(batch, attention, null, new HostLayer(q, keyMemory, valueMemory), cache, li);
 					}
 					finally {
 						Reference.reachabilityFence(keys);
@@ -260,7 +262,7 @@ public final class Transformer implements AutoCloseable {
 					NDArray k = qk.get(new NDIndex(":, {}:", heads));
 					NDArray v = heads3.get(new NDIndex(":, {}:", heads + kvHeads));
 					cache.write(li, writeSlots, k, v);
-					attended = attend(batch, attention, null, qk.get(new NDIndex(":, :{}", heads)), cache, li);
+					attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), null, cache, li);
 				}
 				NDArray o = Kernels.linear(attended, layer.o);
 				applyLora(lora, li, LoraGroup.O, attended, o);
@@ -418,31 +420,31 @@ public final class Transformer implements AutoCloseable {
 	/**
 	 * Attention for every sequence: all decode rows in one batched call, each prefill
 	 * chunk in its own.
-	 * @param qRows queries after rotary embedding, {@code [rows, heads · headDim]}
-	 * row-major, or null if given as {@code q}
-	 * @param q the same as a tensor, {@code [rows, heads, headDim]}, or null if given as
-	 * {@code qRows}
+	 * @param q queries after rotary embedding, {@code [rows, heads, headDim]}, or null on
+	 * the Java path
+	 * @param host the queries and the layer's cache memory on the Java path, else null
 	 * @return {@code [rows, heads · headDim]}
 	 */
-	private NDArray attend(ForwardBatch batch, Attention attention, float[] qRows, NDArray q, KvCache cache,
+	private NDArray attend(ForwardBatch batch, Attention attention, NDArray q, HostLayer host, KvCache cache,
 			int layer) {
 		int kvHeads = this.config.numKvHeads();
 		int g = this.config.groupSize();
 		int hd = this.config.headDim();
 		int width = this.config.numHeads() * hd;
 		int b = attention.decodeRows();
-		if (attention.decodeContexts() != null && b == batch.sequences().size() && qRows != null) {
+		// decodeContexts are set on the Java path only
+		if (attention.decodeContexts() != null && b == batch.sequences().size()) {
 			// Decode rows only: the kernel reads the queries as they are.
-			return decodeKernel(attention, qRows, cache, layer);
+			return decodeKernel(attention, host);
 		}
 		if (q == null) {
-			q = this.manager.create(qRows, new Shape(batch.tokens().length, this.config.numHeads(), hd));
+			q = this.manager.create(host.queries(), new Shape(batch.tokens().length, this.config.numHeads(), hd));
 		}
 		NDList parts = new NDList();
 		if (b > 0) {
 			NDArray qd = (b == q.getShape().get(0)) ? q : q.get(new NDIndex(":{}", b));
 			if (attention.decodeContexts() != null) {
-				parts.add(decodeKernel(attention, (qRows != null) ? qRows : qd.toFloatArray(), cache, layer));
+				parts.add(decodeKernel(attention, host));
 			}
 			else {
 				int l = attention.decodeContext();
@@ -473,31 +475,25 @@ public final class Transformer implements AutoCloseable {
 
 	/**
 	 * Decode rows through {@link DecodeAttention}.
-	 * @param qRows the queries of at least the decode rows, row-major
+	 * @param host the queries of at least the decode rows and the layer's cache memory
 	 * @return {@code [decodeRows, heads · headDim]}
 	 */
-	private NDArray decodeKernel(Attention attention, float[] qRows, KvCache cache, int layer) {
-		ByteBuffer keys = cache.keyMemory(layer);
-		ByteBuffer values = cache.valueMemory(layer);
-		try {
-			float[] out = DecodeAttention.attend(qRows, MemorySegment.ofBuffer(keys), MemorySegment.ofBuffer(values),
-					attention.decodeContexts(), this.config.numKvHeads(), this.config.groupSize(),
-					this.config.headDim(), this.attentionScale);
-			return this.manager.create(out,
-					new Shape(attention.decodeRows(), (long) this.config.numHeads() * this.config.headDim()));
-		}
-		finally {
-			Reference.reachabilityFence(keys);
-			Reference.reachabilityFence(values);
-		}
+	private NDArray decodeKernel(Attention attention, HostLayer host) {
+		float[] out = DecodeAttention.attend(host.queries(), host.keys(), host.values(), attention.decodeContexts(),
+				this.config.numKvHeads(), this.config.groupSize(), this.config.headDim(), this.attentionScale);
+		return this.manager.create(out,
+				new Shape(attention.decodeRows(), (long) this.config.numHeads() * this.config.headDim()));
 	}
 
-	private static long[] toLongs(int[] values) {
-		long[] out = new long[values.length];
-		for (int i = 0; i < values.length; i++) {
-			out[i] = values[i];
-		}
-		return out;
+	/**
+	 * What the Java path hands to attention: the rotated queries and the memory of the
+	 * layer's cache, which the caller keeps reachable.
+	 *
+	 * @param queries {@code [rows, heads · headDim]} row-major
+	 * @param keys the layer's keys
+	 * @param values the layer's values
+	 */
+	private record HostLayer(float[] queries, MemorySegment keys, MemorySegment values) {
 	}
 
 	/**

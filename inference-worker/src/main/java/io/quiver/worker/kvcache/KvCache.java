@@ -5,9 +5,9 @@ import java.nio.ByteBuffer;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
-import io.quiver.worker.tensor.Torch;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import io.quiver.worker.tensor.Torch;
 
 /**
  * The key and value tensors of every layer, paged: token slot {@code s} of block

@@ -96,7 +96,7 @@ public final class ResidualStream {
 	public NDArray norm(NDArray weight, float[] weightValues, float eps, int[] picked) {
 		boolean all = picked == null || isIdentity(picked, this.rows);
 		if (this.host == null) {
-			NDArray x = all ? this.tensor : this.tensor.get(new NDIndex("{}", this.manager.create(toLongs(picked))));
+			NDArray x = all ? this.tensor : this.tensor.get(new NDIndex("{}", Torch.indices(this.manager, picked)));
 			return Kernels.rmsNorm(x, weight, eps);
 		}
 		int count = all ? this.rows : picked.length;
@@ -127,14 +127,6 @@ public final class ResidualStream {
 			}
 		}
 		return true;
-	}
-
-	private static long[] toLongs(int[] values) {
-		long[] out = new long[values.length];
-		for (int i = 0; i < values.length; i++) {
-			out[i] = values[i];
-		}
-		return out;
 	}
 
 }

@@ -53,6 +53,20 @@ public final class Torch {
 	}
 
 	/**
+	 * An index tensor, int64 as PyTorch's indexing wants it.
+	 * @param manager the manager (or scope) it belongs to
+	 * @param values the indices
+	 * @return {@code [values.length]} int64
+	 */
+	public static NDArray indices(NDManager manager, int[] values) {
+		long[] longs = new long[values.length];
+		for (int i = 0; i < values.length; i++) {
+			longs[i] = values[i];
+		}
+		return manager.create(longs);
+	}
+
+	/**
 	 * Whether a tensor's elements lie in row-major order without gaps, so that
 	 * {@link NDArray#toByteBuffer(boolean) toByteBuffer(true)} hands out its own memory
 	 * rather than a copy. DJL does not make this public; when its internals cannot be

@@ -50,12 +50,7 @@ class KernelsTests {
 		float[] got = Kernels.linear(manager.create(x, new Shape(rows, in)), manager.create(w, new Shape(out, in)))
 			.reshape(-1)
 			.toFloatArray();
-		for (int r = 0; r < rows; r++) {
-			float[] expected = NaiveKernels.linear(slice(x, r * in, in), w, out);
-			for (int o = 0; o < out; o++) {
-				assertThat(got[r * out + o]).as("row %d col %d", r, o).isCloseTo(expected[o], within(1e-5f));
-			}
-		}
+		assertRowsAreLinear(got, x, w, rows, in, out);
 	}
 
 	@Test
@@ -70,12 +65,7 @@ class KernelsTests {
 		assertThat(Torch.isContiguous(y.transpose())).as("the view the fast path reads").isTrue();
 		float[] got = Kernels.rowMajor(y);
 		assertThat(got).hasSize(rows * out);
-		for (int r = 0; r < rows; r++) {
-			float[] expected = NaiveKernels.linear(slice(x, r * in, in), w, out);
-			for (int o = 0; o < out; o++) {
-				assertThat(got[r * out + o]).as("row %d col %d", r, o).isCloseTo(expected[o], within(1e-5f));
-			}
-		}
+		assertRowsAreLinear(got, x, w, rows, in, out);
 		// Already row-major, and a strided slice of rows: PyTorch's own copy.
 		float[] plain = randoms(rows * out);
 		assertThat(Kernels.rowMajor(manager.create(plain, new Shape(rows, out)))).containsExactly(plain);
@@ -374,6 +364,16 @@ class KernelsTests {
 				cos[r * hd + i + hd / 2] = (float) Math.cos(angle);
 				signedSin[r * hd + i] = (float) -Math.sin(angle);
 				signedSin[r * hd + i + hd / 2] = (float) Math.sin(angle);
+			}
+		}
+	}
+
+	/** {@code got} holds, row after row, each row of {@code x} through the naive twin. */
+	private static void assertRowsAreLinear(float[] got, float[] x, float[] w, int rows, int in, int out) {
+		for (int r = 0; r < rows; r++) {
+			float[] expected = NaiveKernels.linear(slice(x, r * in, in), w, out);
+			for (int o = 0; o < out; o++) {
+				assertThat(got[r * out + o]).as("row %d col %d", r, o).isCloseTo(expected[o], within(1e-5f));
 			}
 		}
 	}
