@@ -568,7 +568,7 @@ public final class LoraBank implements AutoCloseable {
 		Reference.reachabilityFence(target);
 		if (target == null) {
 			NDArray ours = (first == 0 && rows == n) ? y : y.get(new NDIndex("{}:{}", first, first + rows));
-			try (NDArray delta = this.manager.create(Arrays.copyOf(this.deltas, rows * width),
+			try (NDArray delta = Torch.tensor(this.manager, Arrays.copyOf(this.deltas, rows * width),
 					new Shape(rows, width))) {
 				ours.addi(delta);
 			}

@@ -438,7 +438,8 @@ public final class Transformer implements AutoCloseable {
 			return decodeKernel(attention, host);
 		}
 		if (q == null) {
-			q = this.manager.create(host.queries(), new Shape(batch.tokens().length, this.config.numHeads(), hd));
+			q = Torch.tensor(this.manager, host.queries(),
+					new Shape(batch.tokens().length, this.config.numHeads(), hd));
 		}
 		NDList parts = new NDList();
 		if (b > 0) {
@@ -481,7 +482,7 @@ public final class Transformer implements AutoCloseable {
 	private NDArray decodeKernel(Attention attention, HostLayer host) {
 		float[] out = DecodeAttention.attend(host.queries(), host.keys(), host.values(), attention.decodeContexts(),
 				this.config.numKvHeads(), this.config.groupSize(), this.config.headDim(), this.attentionScale);
-		return this.manager.create(out,
+		return Torch.tensor(this.manager, out,
 				new Shape(attention.decodeRows(), (long) this.config.numHeads() * this.config.headDim()));
 	}
 

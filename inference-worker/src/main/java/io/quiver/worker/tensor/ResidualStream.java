@@ -114,7 +114,7 @@ public final class ResidualStream {
 				out[to + i] = this.host[from + i] * inverse * weightValues[i];
 			}
 		}
-		return this.manager.create(out, new Shape(count, this.hidden));
+		return Torch.tensor(this.manager, out, new Shape(count, this.hidden));
 	}
 
 	private static boolean isIdentity(int[] rows, int count) {

