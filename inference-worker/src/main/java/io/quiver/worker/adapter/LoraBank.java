@@ -1,6 +1,7 @@
 package io.quiver.worker.adapter;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -540,23 +541,25 @@ public final class LoraBank implements AutoCloseable {
 		int in = factors.in();
 		int width = factors.width();
 		ByteBuffer source;
-		MemorySegment input;
+		LoraRowsKernel.Input input;
 		NDArray xT = Torch.isContiguous(x) ? null : x.transpose();
 		if (xT == null) {
 			source = x.toByteBuffer(true);
-			input = MemorySegment.ofBuffer(source)
-				.asSlice((long) first * in * Float.BYTES, (long) rows * in * Float.BYTES);
+			input = LoraRowsKernel.Input.rowMajor(MemorySegment.ofBuffer(source)
+				.asSlice((long) first * in * Float.BYTES, (long) rows * in * Float.BYTES));
 		}
 		else if (Torch.isContiguous(xT)) {
+			// one bulk copy; the rows are gathered from it by the kernel's threads
 			source = xT.toByteBuffer(true);
-			this.inputs = grown(this.inputs, rows * in);
-			LoraRowsKernel.gatherRows(MemorySegment.ofBuffer(source), n, first, rows, in, this.inputs);
-			input = MemorySegment.ofArray(this.inputs);
+			this.inputs = grown(this.inputs, n * in);
+			MemorySegment.copy(MemorySegment.ofBuffer(source), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, this.inputs, 0,
+					n * in);
+			input = LoraRowsKernel.Input.transposed(this.inputs, n, first);
 		}
 		else {
 			source = ((first == 0 && rows == n) ? x : x.get(new NDIndex("{}:{}", first, first + rows)))
 				.toByteBuffer(true);
-			input = MemorySegment.ofBuffer(source);
+			input = LoraRowsKernel.Input.rowMajor(MemorySegment.ofBuffer(source));
 		}
 		this.deltas = grown(this.deltas, rows * width);
 		NDArray yT = y.transpose();
