@@ -24,6 +24,7 @@ import io.quiver.worker.tensor.DecodeAttention;
 import io.quiver.worker.tensor.Kernels;
 import io.quiver.worker.tensor.ResidualStream;
 import io.quiver.worker.tensor.RotaryCacheWrite;
+import io.quiver.worker.tensor.SwiGlu;
 import io.quiver.worker.tensor.Torch;
 import io.quiver.worker.weights.ModelWeights;
 
@@ -67,13 +68,13 @@ public final class Transformer implements AutoCloseable {
 	private final float attentionScale;
 
 	/**
-	 * Whether decode rows attend through {@link DecodeAttention} (it needs the Vector API
-	 * and a cache in host memory), else through PyTorch: at 32 rows of contexts of 26–46
-	 * tokens, 0.47–0.68 against 0.87–1.45 ms a layer, measured side by side in the same
-	 * passes; the kernel reads each context at its own length, PyTorch pads all to the
-	 * longest.
+	 * Whether the Vector API's kernels can run. On a pass with its cache in host memory,
+	 * decode rows then attend through {@link DecodeAttention}, else through PyTorch: at
+	 * 32 rows of contexts of 26–46 tokens, 0.47–0.68 against 0.87–1.45 ms a layer,
+	 * measured side by side in the same passes; the kernel reads each context at its own
+	 * length, PyTorch pads all to the longest. SwiGLU then runs in {@link SwiGlu}.
 	 */
-	private static final boolean DECODE_KERNEL = Kernels.vectorApi();
+	private static final boolean VECTOR_KERNELS = Kernels.vectorApi();
 
 	// whether a pass with its cache in host memory runs the steps between the matmuls in
 	// Java; see preferJavaSteps
@@ -192,9 +193,9 @@ public final class Transformer implements AutoCloseable {
 
 	/**
 	 * Chooses, for every model of this JVM, whether a pass whose cache is in host memory
-	 * runs RoPE, the cache write, the residual stream and decode attention in Java (the
-	 * default) or as tensor ops, as on a GPU: for tests that hold the two paths against
-	 * each other on a machine without one.
+	 * runs RoPE, the cache write, the residual stream, decode attention and SwiGLU in
+	 * Java (the default) or as tensor ops, as on a GPU: for tests that hold the two paths
+	 * against each other on a machine without one.
 	 * @param java whether to take the Java steps
 	 */
 	public static void preferJavaSteps(boolean java) {
@@ -270,7 +271,8 @@ public final class Transformer implements AutoCloseable {
 				NDArray h2 = x.norm(layer.postNorm, layer.postNormValues, eps);
 				NDArray gateUp = Kernels.linear(h2, layer.gateUp);
 				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp);
-				NDArray act = Kernels.swiGlu(gateUp, this.config.intermediateSize());
+				NDArray act = (javaSteps && VECTOR_KERNELS) ? SwiGlu.apply(gateUp, this.config.intermediateSize(), m)
+						: Kernels.swiGlu(gateUp, this.config.intermediateSize());
 				NDArray down = Kernels.linear(act, layer.down);
 				applyLora(lora, li, LoraGroup.DOWN, act, down);
 				x.add(down);
@@ -377,7 +379,7 @@ public final class Transformer implements AutoCloseable {
 		NDArray decodeSlots = null;
 		NDArray decodeMask = null;
 		long[][] decodeContexts = null;
-		if (decodes > 0 && DECODE_KERNEL && javaSteps) {
+		if (decodes > 0 && VECTOR_KERNELS && javaSteps) {
 			decodeContexts = new long[decodes][];
 			for (int s = 0; s < decodes; s++) {
 				decodeContexts[s] = seqs.get(s).contextSlots();

@@ -187,6 +187,43 @@ class KernelsTests {
 	}
 
 	@Test
+	void swiGluKernelReadsAProjectionsLayoutAndMatchesItsTwinAndTheLoop() {
+		int rows = 5;
+		// not a multiple of any vector width, so that the scalar tail runs too
+		int inter = 37;
+		float[] columns = randoms(2 * inter * rows);
+		for (int i = 0; i < columns.length; i++) {
+			columns[i] *= 4;
+		}
+		// a projection's output: the transposed view of a contiguous [2 · inter, rows]
+		NDArray gateUp = manager.create(columns, new Shape(2 * inter, rows)).transpose();
+		NDArray act = SwiGlu.apply(gateUp, inter, manager);
+		assertThat(act.getShape()).isEqualTo(new Shape(rows, inter));
+		assertThat(Torch.isContiguous(act.transpose())).as("in the layout the down projection reads").isTrue();
+		float[] got = act.toFloatArray();
+		float[] twin = Kernels.swiGlu(gateUp, inter).toFloatArray();
+		for (int r = 0; r < rows; r++) {
+			float[] gate = new float[inter];
+			float[] up = new float[inter];
+			for (int i = 0; i < inter; i++) {
+				gate[i] = columns[i * rows + r];
+				up[i] = columns[(inter + i) * rows + r];
+			}
+			float[] expected = NaiveKernels.swiGlu(gate, up);
+			for (int i = 0; i < inter; i++) {
+				int at = r * inter + i;
+				assertThat(got[at]).as("row %d, element %d", r, i)
+					.isCloseTo(twin[at], within(1e-6f * Math.max(1, Math.abs(twin[at]))))
+					.isCloseTo(expected[i], within(1e-5f * Math.max(1, Math.abs(expected[i]))));
+			}
+		}
+		// any other layout is left to the twin
+		NDArray rowMajor = manager.create(randoms(rows * 2 * inter), new Shape(rows, 2 * inter));
+		assertThat(SwiGlu.apply(rowMajor, inter, manager).toFloatArray())
+			.containsExactly(Kernels.swiGlu(rowMajor, inter).toFloatArray());
+	}
+
+	@Test
 	void tensorHoldsItsValuesRowMajorAndRefusesAShapeTheyDoNotFill() {
 		float[] values = randoms(6);
 		NDArray tensor = Torch.tensor(manager, values, new Shape(2, 3));

@@ -1,0 +1,104 @@
+package io.quiver.worker.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SwiGLU on the CPU with the Vector API, straight from the fused gate and up projection's
+ * memory.
+ *
+ * <p>
+ * A projection's output is a transposed view of a contiguous {@code [out, rows]} (see
+ * {@link Kernels#linear}), so the gate and the up halves are each one contiguous run of
+ * {@code intermediate · rows} floats, and so is the result, in the layout the down
+ * projection reads. Through PyTorch the same work is three elementwise ops over strided
+ * views, each with a fresh output ({@link Kernels#swiGlu}, its twin). With this kernel, a
+ * 32-row decode pass of a SmolLM2-sized model took 111.5 and 116.0 ms against 114.2 and
+ * 118.5 ms with the twin (medians of 40 passes alternating between the two, two runs, on
+ * a 2-vCPU EPYC).
+ *
+ * <p>
+ * It computes what the twin does, in the twin's order: {@code sigmoid(g) = 1 / (1 +
+ * exp(-g))}, then {@code g · sigmoid(g)}, then times {@code up}, in fp32; the vector
+ * {@code exp} may differ from PyTorch's in the last bit.
+ *
+ * <p>
+ * The {@code jdk.incubator.vector} module must be in the boot layer, or loading this
+ * class fails: callers check {@link Kernels#vectorApi()} first.
+ */
+public final class SwiGlu {
+
+	private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+	private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+	private SwiGlu() {
+	}
+
+	/**
+	 * {@code silu(gate) · up} of every row.
+	 * @param gateUp {@code [rows, 2 · intermediate]}, gate first, fp32
+	 * @param intermediate {@code intermediate_size}
+	 * @param manager where to create the result
+	 * @return {@code [rows, intermediate]}, a transposed view of a contiguous
+	 * {@code [intermediate, rows]}; computed by {@link Kernels#swiGlu} when
+	 * {@code gateUp} is not the transposed view of a contiguous fp32 tensor
+	 */
+	public static NDArray apply(NDArray gateUp, int intermediate, NDManager manager) {
+		NDArray columns = gateUp.transpose();
+		if (gateUp.getDataType() != DataType.FLOAT32 || !Torch.isContiguous(columns)) {
+			return Kernels.swiGlu(gateUp, intermediate);
+		}
+		int rows = Math.toIntExact(gateUp.getShape().get(0));
+		int count = Math.multiplyExact(intermediate, rows);
+		NDArray act = manager.create(new Shape(intermediate, rows), DataType.FLOAT32);
+		ByteBuffer memory = columns.toByteBuffer(true);
+		ByteBuffer out = act.toByteBuffer(true);
+		try {
+			compute(MemorySegment.ofBuffer(memory), count, MemorySegment.ofBuffer(out));
+			return act.transpose();
+		}
+		finally {
+			Reference.reachabilityFence(memory);
+			Reference.reachabilityFence(out);
+		}
+	}
+
+	/**
+	 * {@code out[i] = g · sigmoid(g) · up[i]}, where {@code g} is element {@code i} and
+	 * {@code up} follows the gate in {@code gateUp}.
+	 */
+	static void compute(MemorySegment gateUp, int count, MemorySegment out) {
+		long upAt = (long) count * Float.BYTES;
+		int lanes = SPECIES.length();
+		int bound = SPECIES.loopBound(count);
+		FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+		int i = 0;
+		for (; i < bound; i += lanes) {
+			long at = (long) i * Float.BYTES;
+			FloatVector g = FloatVector.fromMemorySegment(SPECIES, gateUp, at, ORDER);
+			FloatVector up = FloatVector.fromMemorySegment(SPECIES, gateUp, upAt + at, ORDER);
+			FloatVector sigmoid = one.div(g.neg().lanewise(VectorOperators.EXP).add(one));
+			g.mul(sigmoid).mul(up).intoMemorySegment(out, at, ORDER);
+		}
+		for (; i < count; i++) {
+			long at = (long) i * Float.BYTES;
+			float g = gateUp.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at);
+			float up = gateUp.get(ValueLayout.JAVA_FLOAT_UNALIGNED, upAt + at);
+			float sigmoid = 1f / (1f + (float) Math.exp(-g));
+			out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, g * sigmoid * up);
+		}
+	}
+
+}
