@@ -102,8 +102,8 @@ public final class LoraBank implements AutoCloseable {
 	// layer's slice of the bank is small enough to hand out as one buffer
 	private LoraRowsKernel.Factors[][] factors;
 
-	// the kernel's deltas, [rows, width] row-major, and its input rows when they have to
-	// be gathered from a transposed layout, [rows, in]
+	// the kernel's deltas, [rows, width] row-major, and a copy of a transposed input,
+	// [in, n], that the kernel's threads read their rows from
 	private float[] deltas;
 
 	private float[] inputs;

@@ -53,11 +53,12 @@ public final class SwiGlu {
 	 * @param manager where to create the result
 	 * @return {@code [rows, intermediate]}, a transposed view of a contiguous
 	 * {@code [intermediate, rows]}; computed by {@link Kernels#swiGlu} when
-	 * {@code gateUp} is not the transposed view of a contiguous fp32 tensor
+	 * {@code gateUp} is not the transposed view of a contiguous fp32 tensor in host
+	 * memory
 	 */
 	public static NDArray apply(NDArray gateUp, int intermediate, NDManager manager) {
 		NDArray columns = gateUp.transpose();
-		if (gateUp.getDataType() != DataType.FLOAT32 || !Torch.isContiguous(columns)) {
+		if (gateUp.getDataType() != DataType.FLOAT32 || gateUp.getDevice().isGpu() || !Torch.isContiguous(columns)) {
 			return Kernels.swiGlu(gateUp, intermediate);
 		}
 		int rows = Math.toIntExact(gateUp.getShape().get(0));
