@@ -1,5 +1,6 @@
 package io.quiver.worker.adapter;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Reference;
@@ -19,6 +20,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.quiver.worker.model.ModelConfig;
+import io.quiver.worker.tensor.Kernels;
 import io.quiver.worker.tensor.Torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,9 +104,9 @@ public final class LoraBank implements AutoCloseable {
 	// layer's slice of the bank is small enough to hand out as one buffer
 	private LoraRowsKernel.Factors[][] factors;
 
-	// the kernel's deltas, [rows, width] row-major, and a copy of a transposed input,
-	// [in, n], that the kernel's threads read their rows from
-	private float[] deltas;
+	// the kernel's deltas, [rows, width] row-major, where they go through memory (see
+	// LoraRowsKernel.apply), and a transposed input's rows, [rows, in] row-major
+	private MemorySegment deltas = MemorySegment.NULL;
 
 	private float[] inputs;
 
@@ -530,6 +532,42 @@ public final class LoraBank implements AutoCloseable {
 	}
 
 	/**
+	 * Whether {@link #addBatched(int, LoraGroup, BankRows, int, NDArray, float[])} can
+	 * run: on the CPU, with the Vector API's kernel.
+	 * @return whether deltas can be added into row-major arrays
+	 */
+	public boolean addsToArrays() {
+		return this.factors != null && rowsKernelPreferred;
+	}
+
+	/**
+	 * {@link #addBatched(int, LoraGroup, BankRows, int, NDArray, NDArray)} into a Java
+	 * array of the batch's output rows, where the forward pass keeps them row-major: each
+	 * row's delta is added by the thread that computed it, with no tensor to read back
+	 * and no pass over the output's columns. Only where {@link #addsToArrays()}.
+	 * @param layer the layer
+	 * @param group the projection group
+	 * @param plan where each row goes
+	 * @param firstRow the first of this bank's rows in the batch
+	 * @param x the batch's input rows, {@code [n, in]}
+	 * @param y the batch's output rows, {@code [n · out]} row-major, added to in place
+	 */
+	public void addBatched(int layer, LoraGroup group, BankRows plan, int firstRow, NDArray x, float[] y) {
+		if (!addsToArrays()) {
+			throw new IllegalStateException("this bank adds deltas into tensors only");
+		}
+		LoraRowsKernel.Factors factors = this.factors[layer][group.ordinal()];
+		int n = Math.toIntExact(x.getShape().get(0));
+		if (y.length != n * factors.width()) {
+			throw new IllegalArgumentException("expected " + n + " rows of " + factors.width());
+		}
+		Rows input = input(factors, plan.slotOfRow().length, firstRow, x);
+		LoraRowsKernel.apply(factors, plan.slotOfRow(), input.rows(), MemorySegment.NULL,
+				new LoraRowsKernel.Target(MemorySegment.ofArray(y), n, firstRow, false));
+		Reference.reachabilityFence(input.memory());
+	}
+
+	/**
 	 * The kernel's path: reads the input rows and adds the deltas in the layouts the
 	 * tensors already have, so that no tensor is copied to change its layout. A
 	 * projection's output is a transposed view of a contiguous {@code [out, n]} (see
@@ -538,44 +576,59 @@ public final class LoraBank implements AutoCloseable {
 	private void addRows(LoraRowsKernel.Factors factors, int[] slotOfRow, int first, NDArray x, NDArray y) {
 		int rows = slotOfRow.length;
 		int n = Math.toIntExact(x.getShape().get(0));
-		int in = factors.in();
 		int width = factors.width();
-		ByteBuffer source;
-		LoraRowsKernel.Input input;
-		NDArray xT = Torch.isContiguous(x) ? null : x.transpose();
-		if (xT == null) {
-			source = x.toByteBuffer(true);
-			input = LoraRowsKernel.Input.rowMajor(MemorySegment.ofBuffer(source)
-				.asSlice((long) first * in * Float.BYTES, (long) rows * in * Float.BYTES));
+		Rows input = input(factors, rows, first, x);
+		if (this.deltas.byteSize() < (long) rows * width * Float.BYTES) {
+			this.deltas = Arena.ofAuto().allocate((long) rows * width * Float.BYTES, 64);
 		}
-		else if (Torch.isContiguous(xT)) {
-			// one bulk copy; the rows are gathered from it by the kernel's threads
-			source = xT.toByteBuffer(true);
-			this.inputs = grown(this.inputs, n * in);
-			MemorySegment.copy(MemorySegment.ofBuffer(source), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, this.inputs, 0,
-					n * in);
-			input = LoraRowsKernel.Input.transposed(this.inputs, n, first);
-		}
-		else {
-			source = ((first == 0 && rows == n) ? x : x.get(new NDIndex("{}:{}", first, first + rows)))
-				.toByteBuffer(true);
-			input = LoraRowsKernel.Input.rowMajor(MemorySegment.ofBuffer(source));
-		}
-		this.deltas = grown(this.deltas, rows * width);
 		NDArray yT = y.transpose();
 		NDArray added = Torch.isContiguous(yT) ? yT : Torch.isContiguous(y) ? y : null;
 		ByteBuffer target = (added != null) ? added.toByteBuffer(true) : null;
-		LoraRowsKernel.apply(factors, slotOfRow, input, this.deltas, (target == null) ? null
+		LoraRowsKernel.apply(factors, slotOfRow, input.rows(), this.deltas, (target == null) ? null
 				: new LoraRowsKernel.Target(MemorySegment.ofBuffer(target), n, first, added == yT));
-		Reference.reachabilityFence(source);
+		Reference.reachabilityFence(input.memory());
 		Reference.reachabilityFence(target);
 		if (target == null) {
 			NDArray ours = (first == 0 && rows == n) ? y : y.get(new NDIndex("{}:{}", first, first + rows));
-			try (NDArray delta = Torch.tensor(this.manager, Arrays.copyOf(this.deltas, rows * width),
-					new Shape(rows, width))) {
+			float[] values = new float[rows * width];
+			MemorySegment.copy(this.deltas, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, values, 0, values.length);
+			try (NDArray delta = Torch.tensor(this.manager, values, new Shape(rows, width))) {
 				ours.addi(delta);
 			}
 		}
+	}
+
+	/**
+	 * The kernel's input rows of {@code x}, row-major: a row-major tensor's memory as it
+	 * is, a transposed one's rows transposed into an array by tiles in registers
+	 * ({@code Kernels.transpose}), any other layout copied by PyTorch.
+	 *
+	 * @param rows the rows, {@code [rows, in]}
+	 * @param memory the tensor memory they are read from, to keep reachable while the
+	 * kernel runs, or null for an array
+	 */
+	private record Rows(MemorySegment rows, ByteBuffer memory) {
+	}
+
+	private Rows input(LoraRowsKernel.Factors factors, int rows, int first, NDArray x) {
+		int n = Math.toIntExact(x.getShape().get(0));
+		int in = factors.in();
+		NDArray xT = Torch.isContiguous(x) ? null : x.transpose();
+		if (xT == null) {
+			ByteBuffer source = x.toByteBuffer(true);
+			return new Rows(MemorySegment.ofBuffer(source)
+				.asSlice((long) first * in * Float.BYTES, (long) rows * in * Float.BYTES), source);
+		}
+		if (Torch.isContiguous(xT)) {
+			ByteBuffer source = xT.toByteBuffer(true);
+			this.inputs = grown(this.inputs, rows * in);
+			Kernels.transpose(MemorySegment.ofBuffer(source), first, n, in, rows, this.inputs, 0, in);
+			Reference.reachabilityFence(source);
+			return new Rows(MemorySegment.ofArray(this.inputs), null);
+		}
+		ByteBuffer source = ((first == 0 && rows == n) ? x : x.get(new NDIndex("{}:{}", first, first + rows)))
+			.toByteBuffer(true);
+		return new Rows(MemorySegment.ofBuffer(source), source);
 	}
 
 	private static float[] grown(float[] buffer, int floats) {

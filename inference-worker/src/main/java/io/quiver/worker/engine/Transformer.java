@@ -240,7 +240,7 @@ public final class Transformer implements AutoCloseable {
 				if (layer.qkvBias != null) {
 					qkv = qkv.add(layer.qkvBias);
 				}
-				applyLora(lora, li, LoraGroup.QKV, h, qkv);
+				applyLora(lora, li, LoraGroup.QKV, h, qkv, javaSteps);
 				NDArray attended;
 				if (javaSteps) {
 					ByteBuffer keys = cache.keyMemory(li);
@@ -248,8 +248,10 @@ public final class Transformer implements AutoCloseable {
 					try {
 						MemorySegment keyMemory = MemorySegment.ofBuffer(keys);
 						MemorySegment valueMemory = MemorySegment.ofBuffer(values);
-						float[] q = RotaryCacheWrite.apply(Kernels.rowMajor(qkv), batch.positions(), batch.writeSlots(),
-								this.cosRows, this.sinRows, heads, kvHeads, hd, keyMemory, valueMemory);
+						float[] qkvRows = Kernels.rowMajor(qkv);
+						applyLora(lora, li, LoraGroup.QKV, h, qkvRows);
+						float[] q = RotaryCacheWrite.apply(qkvRows, batch.positions(), batch.writeSlots(), this.cosRows,
+								this.sinRows, heads, kvHeads, hd, keyMemory, valueMemory);
 						attended = attend(batch, attention, null, new HostLayer(q, keyMemory, valueMemory), cache, li);
 					}
 					finally {
@@ -266,16 +268,22 @@ public final class Transformer implements AutoCloseable {
 					attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), null, cache, li);
 				}
 				NDArray o = Kernels.linear(attended, layer.o);
-				applyLora(lora, li, LoraGroup.O, attended, o);
+				applyLora(lora, li, LoraGroup.O, attended, o, javaSteps);
 				x.add(o);
+				if (javaSteps) {
+					applyLora(lora, li, LoraGroup.O, attended, x.rows());
+				}
 				NDArray h2 = x.norm(layer.postNorm, layer.postNormValues, eps);
 				NDArray gateUp = Kernels.linear(h2, layer.gateUp);
-				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp);
+				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp, false);
 				NDArray act = (javaSteps && VECTOR_KERNELS) ? SwiGlu.apply(gateUp, this.config.intermediateSize(), m)
 						: Kernels.swiGlu(gateUp, this.config.intermediateSize());
 				NDArray down = Kernels.linear(act, layer.down);
-				applyLora(lora, li, LoraGroup.DOWN, act, down);
+				applyLora(lora, li, LoraGroup.DOWN, act, down, javaSteps);
 				x.add(down);
+				if (javaSteps) {
+					applyLora(lora, li, LoraGroup.DOWN, act, x.rows());
+				}
 			}
 			NDArray logits = Kernels.linear(x.norm(this.finalNorm, this.finalNormValues, eps, batch.logitRows()),
 					this.lmHead);
@@ -286,11 +294,17 @@ public final class Transformer implements AutoCloseable {
 	/**
 	 * Applies the adapters of every run of rows: decode rows of a bank with several
 	 * distinct adapters in one batched call, other runs one matmul pair each.
+	 * @param toArrayLater whether the caller adds the batched rows of banks that can
+	 * ({@link LoraBank#addsToArrays()}) into a row-major array of the output (or of what
+	 * it is added to) afterwards, so that they are left out here
 	 */
-	private void applyLora(LoraPlan plan, int layer, LoraGroup group, NDArray input, NDArray output) {
+	private void applyLora(LoraPlan plan, int layer, LoraGroup group, NDArray input, NDArray output,
+			boolean toArrayLater) {
 		long n = input.getShape().get(0);
 		for (LoraPlan.Batched batched : plan.batched()) {
-			batched.bank().addBatched(layer, group, batched.layout(), batched.firstRow(), input, output);
+			if (!toArrayLater || !batched.bank().addsToArrays()) {
+				batched.bank().addBatched(layer, group, batched.layout(), batched.firstRow(), input, output);
+			}
 		}
 		for (ForwardBatch.LoraRows run : plan.segments()) {
 			if (run.firstRow() == 0 && run.rows() == n) {
@@ -299,6 +313,20 @@ public final class Transformer implements AutoCloseable {
 			else {
 				NDIndex rows = new NDIndex("{}:{}", run.firstRow(), run.firstRow() + run.rows());
 				run.adapter().addDelta(layer, group, input.get(rows), output.get(rows));
+			}
+		}
+	}
+
+	/**
+	 * Adds the batched rows that {@code applyLora(..., true)} left out into the output's
+	 * rows, {@code [rows · out]} row-major: where the pass keeps them in Java anyway (the
+	 * rotary input, the residual stream), each row's delta is added there by the thread
+	 * that computed it.
+	 */
+	private void applyLora(LoraPlan plan, int layer, LoraGroup group, NDArray input, float[] rows) {
+		for (LoraPlan.Batched batched : plan.batched()) {
+			if (batched.bank().addsToArrays()) {
+				batched.bank().addBatched(layer, group, batched.layout(), batched.firstRow(), input, rows);
 			}
 		}
 	}

@@ -42,16 +42,21 @@ public final class Kernels {
 		return weight.matMul(x.transpose()).transpose();
 	}
 
-	/** Rows of the contiguous {@code [out, rows]} read per pass of {@link #rowMajor}. */
+	/** Source rows read per pass of {@link #transpose} without tiles. */
 	private static final int TRANSPOSE_BLOCK = 128;
 
+	// whether rowMajor transposes by tiles in registers (see TileTranspose)
+	private static final boolean TILES = vectorApi() && TileTranspose.native256();
+
 	/**
-	 * The elements of a {@link #linear} result in row-major order: the logits of a pass.
-	 * That result is a transposed view of a contiguous {@code [out, rows]}; PyTorch's
-	 * copy of the view into row-major order walks it column by column, and for the LM
-	 * head of a SmolLM2-sized model at 32 rows (49,152 × 32 floats) took 22–31 ms against
-	 * 1.5–8 ms for this blocked transpose straight from the tensor's memory (a tenth of a
-	 * 32-row decode step). Any other layout is copied by PyTorch.
+	 * The elements of a {@link #linear} result in row-major order: the logits of a pass,
+	 * and the projections' outputs that the Java steps of a pass read. That result is a
+	 * transposed view of a contiguous {@code [out, rows]}; PyTorch's copy of the view
+	 * into row-major order walks it column by column, and for the LM head of a
+	 * SmolLM2-sized model at 32 rows (49,152 × 32 floats) took 22–31 ms against 1.5–8 ms
+	 * for a blocked transpose straight from the tensor's memory (a tenth of a 32-row
+	 * decode step), which {@link TileTranspose} does where it can, else the loop here.
+	 * Any other layout is copied by PyTorch.
 	 * @param y {@code [rows, out]}
 	 * @return {@code [rows · out]}, row-major
 	 */
@@ -67,21 +72,45 @@ public final class Kernels {
 		try {
 			MemorySegment source = MemorySegment.ofBuffer(memory);
 			float[] result = new float[Math.multiplyExact(rows, out)];
-			// A block of the source's lines stays in cache while every row takes its run.
-			for (int from = 0; from < out; from += TRANSPOSE_BLOCK) {
-				int to = Math.min(out, from + TRANSPOSE_BLOCK);
-				for (int r = 0; r < rows; r++) {
-					int at = r * out;
-					for (int o = from; o < to; o++) {
-						result[at + o] = source.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, (long) o * rows + r);
-					}
-				}
-			}
+			transpose(source, 0, rows, out, rows, result, 0, out);
 			return result;
 		}
 		finally {
 			Reference.reachabilityFence(memory);
 			Reference.reachabilityFence(columns);
+		}
+	}
+
+	/**
+	 * Writes the transpose of a float32 matrix in native memory into an array:
+	 * {@code target[to + c·targetLine + r] = source[from + r·sourceLine + c]} for
+	 * {@code r < rows}, {@code c < columns} (indices in floats), by
+	 * {@link TileTranspose}'s tiles where it can, else element by element.
+	 * @param source the source's memory, native
+	 * @param from the index of the source's first element
+	 * @param sourceLine the elements from one source row to the next
+	 * @param rows the source's rows
+	 * @param columns the source's columns
+	 * @param target the target
+	 * @param to the index of the target's first element
+	 * @param targetLine the elements from one target row (a source column) to the next
+	 */
+	public static void transpose(MemorySegment source, long from, long sourceLine, int rows, int columns,
+			float[] target, int to, int targetLine) {
+		if (TILES) {
+			TileTranspose.transpose(source, from, sourceLine, rows, columns, target, to, targetLine);
+			return;
+		}
+		// A block of the source's lines stays in cache while every target row takes its
+		// run.
+		for (int block = 0; block < rows; block += TRANSPOSE_BLOCK) {
+			int end = Math.min(rows, block + TRANSPOSE_BLOCK);
+			for (int c = 0; c < columns; c++) {
+				for (int r = block; r < end; r++) {
+					target[to + c * targetLine + r] = source.getAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED,
+							from + r * sourceLine + c);
+				}
+			}
 		}
 	}
 

@@ -75,6 +75,14 @@ public final class ResidualStream {
 	}
 
 	/**
+	 * The rows of a stream kept in Java, which callers may add to in place.
+	 * @return {@code [rows · hidden]} row-major, or null if the stream is a tensor
+	 */
+	public float[] rows() {
+		return this.host;
+	}
+
+	/**
 	 * RMSNorm of every row, as Hugging Face's {@code LlamaRMSNorm}.
 	 * @param weight the norm's weight, {@code [hidden]}
 	 * @param weightValues the same as an array

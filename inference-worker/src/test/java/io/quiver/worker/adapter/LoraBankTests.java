@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -167,11 +168,27 @@ class LoraBankTests {
 
 	}
 
+	/**
+	 * Where the deltas go: a tensor in one of the layouts, or (null) a Java array of
+	 * row-major rows, which only the kernel adds to.
+	 */
+	private static final List<Layout> OUTPUTS = Arrays.asList(Layout.ROWS, Layout.TRANSPOSED, Layout.STRIDED, null);
+
 	@Test
 	void whenTheBanksRowsAreSomeOfTheBatchInAnyLayoutThenOnlyTheyGetDeltas() {
+		assertOnlyTheBanksRowsGetDeltas(new int[] { 1, 0, 3, 2, 1 });
+		// Rows and widths past 8 × 8 tiles, so that a transposed output and input go
+		// through the tiles and their remainders.
+		int[] many = new int[19];
+		for (int r = 0; r < many.length; r++) {
+			many[r] = (r * 7) % 4;
+		}
+		assertOnlyTheBanksRowsGetDeltas(many);
+	}
+
+	private static void assertOnlyTheBanksRowsGetDeltas(int[] adapterOfRow) {
 		Random random = new Random(3);
 		List<LoraWeights> adapters = mixedAdapters(CONFIG, random);
-		int[] adapterOfRow = { 1, 0, 3, 2, 1 };
 		int first = 2;
 		int n = adapterOfRow.length + 3;
 		try (NDManager manager = Torch.newManager(); LoraBank bank = new LoraBank(CONFIG, 8, manager, 2)) {
@@ -179,7 +196,7 @@ class LoraBankTests {
 			for (boolean kernel : new boolean[] { true, false }) {
 				LoraBank.preferRowsKernel(kernel);
 				for (Layout inputLayout : Layout.values()) {
-					for (Layout outputLayout : Layout.values()) {
+					for (Layout outputLayout : OUTPUTS) {
 						for (LoraGroup group : LoraGroup.values()) {
 							int in = LoraWeights.inputWidth(group.modules().get(0), CONFIG);
 							int out = group.modules()
@@ -192,19 +209,34 @@ class LoraBankTests {
 							}
 							float[] y = new float[n * out];
 							Arrays.fill(y, 1f);
-							NDArray output = outputLayout.of(manager, y, n, out);
-							bank.addBatched(1, group, LoraBank.BankRows.of(slotOfRow, manager), first,
-									inputLayout.of(manager, x, n, in), output);
+							LoraBank.BankRows rows = LoraBank.BankRows.of(slotOfRow, manager);
+							NDArray input = inputLayout.of(manager, x, n, in);
+							float[] got;
+							if (outputLayout != null) {
+								NDArray output = outputLayout.of(manager, y, n, out);
+								bank.addBatched(1, group, rows, first, input, output);
+								got = output.toFloatArray();
+							}
+							else if (kernel) {
+								assertThat(bank.addsToArrays()).isTrue();
+								bank.addBatched(1, group, rows, first, input, y);
+								got = y;
+							}
+							else {
+								assertThat(bank.addsToArrays()).isFalse();
+								assertThatIllegalStateException()
+									.isThrownBy(() -> bank.addBatched(1, group, rows, first, input, y));
+								continue;
+							}
 							float[] expected = naive(CONFIG, adapters, adapterOfRow, group,
 									Arrays.copyOfRange(x, first * in, (first + adapterOfRow.length) * in), in, out);
-							float[] got = output.toFloatArray();
 							for (int i = 0; i < got.length; i++) {
 								int row = i / out;
 								boolean ours = row >= first && row < first + adapterOfRow.length;
 								float want = 1f + (ours ? expected[(row - first) * out + i % out] : 0f);
 								assertThat(got[i])
 									.as("kernel %s, input %s, output %s, %s, row %d column %d", kernel, inputLayout,
-											outputLayout, group, row, i % out)
+											(outputLayout != null) ? outputLayout : "a Java array", group, row, i % out)
 									.isCloseTo(want, within(1e-4f));
 							}
 						}

@@ -23,17 +23,7 @@ class BatchInvarianceTests {
 	void whenRequestRunsInsideABatchOf32MixedAdapterRequestsThenItsGreedyTokensAreUnchanged() throws Exception {
 		Path model = tinyModel();
 		Path adapters = this.dir.resolve("adapters");
-		List<DemoModel.AdapterSpec> more = new ArrayList<>();
-		for (int i = 0; i < 6; i++) {
-			more.add(new DemoModel.AdapterSpec("extra-" + i, (i % 2 == 0) ? 8 : 16, 16,
-					(i % 3 == 0) ? DemoModel.ALL_MODULES : List.of("q_proj", "v_proj", "down_proj"), i == 1,
-					// the odd ones saved in bf16, so that the kernel reads both kinds of
-					// slot
-					(i % 2 == 1) ? DType.BF16 : DType.F32));
-		}
-		DemoModel.generateAdapters(model, adapters, more);
-		String[] models = { null, "demo-legal", "demo-sql", "demo-support", "extra-0", "extra-1", "extra-2", "extra-3",
-				"extra-4", "extra-5" };
+		String[] models = withMoreAdapters(model, adapters);
 		try (InferenceEngine engine = TestEngines.start(model, adapters, 32)) {
 			List<int[]> alone = new ArrayList<>();
 			for (int i = 0; i < 32; i++) {
@@ -55,11 +45,13 @@ class BatchInvarianceTests {
 
 	@Test
 	void whenTheStepsBetweenMatmulsRunAsTensorsThenABatchDecodesAsWithTheJavaSteps() throws Exception {
-		// On a CPU the forward pass takes its Java steps; the tensor path is what a GPU
-		// runs. Both over the same batch of prefill and decode rows of many adapters.
+		// On a CPU the forward pass takes its Java steps, where the LoRA kernel adds the
+		// deltas of decode rows into the rows the Java steps read; the tensor path is
+		// what a GPU runs. Both over the same batch of prefill and decode rows of many
+		// adapters, several of them in each rank's bank.
 		Path model = tinyModel();
 		Path adapters = this.dir.resolve("adapters");
-		String[] models = { null, "demo-legal", "demo-sql", "demo-support" };
+		String[] models = withMoreAdapters(model, adapters);
 		List<List<List<GenerationEvent.TokenInfo>>> runs = new ArrayList<>();
 		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
 			for (boolean java : new boolean[] { true, false }) {
@@ -89,6 +81,25 @@ class BatchInvarianceTests {
 					.isCloseTo(java.get(t).logprob(), within(1e-4));
 			}
 		}
+	}
+
+	/**
+	 * Adds six adapters to the demo ones: three more in each of the rank-8 and rank-16
+	 * banks, of all modules or a few, half of them saved in bf16.
+	 * @return the models to cycle requests through, the base model (null) first
+	 */
+	private static String[] withMoreAdapters(Path model, Path adapters) throws Exception {
+		List<DemoModel.AdapterSpec> more = new ArrayList<>();
+		for (int i = 0; i < 6; i++) {
+			more.add(new DemoModel.AdapterSpec("extra-" + i, (i % 2 == 0) ? 8 : 16, 16,
+					(i % 3 == 0) ? DemoModel.ALL_MODULES : List.of("q_proj", "v_proj", "down_proj"), i == 1,
+					// the odd ones saved in bf16, so that the kernel reads both kinds of
+					// slot
+					(i % 2 == 1) ? DType.BF16 : DType.F32));
+		}
+		DemoModel.generateAdapters(model, adapters, more);
+		return new String[] { null, "demo-legal", "demo-sql", "demo-support", "extra-0", "extra-1", "extra-2",
+				"extra-3", "extra-4", "extra-5" };
 	}
 
 	/** The tiny demo model, with the demo adapters in {@code adapters}. */

@@ -1,9 +1,11 @@
 package io.quiver.worker.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -57,8 +59,9 @@ class KernelsTests {
 
 	@Test
 	void rowMajorReadsTheLinearViewInBlocksAsTheRowByRowLoop() {
-		// 300 outputs: two full blocks of the transpose and a partial one.
-		int rows = 7;
+		// 19 rows and 300 outputs: full 8 × 8 tiles of the transpose and partial ones
+		// both ways (and two full blocks of the loop without tiles, and a partial one).
+		int rows = 19;
 		int in = 16;
 		int out = 300;
 		float[] x = randoms(rows * in);
@@ -72,6 +75,29 @@ class KernelsTests {
 		float[] plain = randoms(rows * out);
 		assertThat(Kernels.rowMajor(manager.create(plain, new Shape(rows, out)))).containsExactly(plain);
 		assertThat(Kernels.rowMajor(y.get(new NDIndex("1:3")))).containsExactly(slice(got, out, 2 * out));
+	}
+
+	@Test
+	void transposeOfAWindowOfNativeMemoryMatchesTheLoop() {
+		// a 19 × 29 window, 3 elements into rows 40 apart, into rows 23 apart from
+		// element 5: full tiles and remainders both ways, nothing outside touched
+		int rows = 19;
+		int columns = 29;
+		int sourceLine = 40;
+		int targetLine = 23;
+		float[] values = randoms(rows * sourceLine + 3);
+		MemorySegment source = MemorySegment
+			.ofBuffer(ByteBuffer.allocateDirect(values.length * Float.BYTES).order(ByteOrder.nativeOrder()));
+		MemorySegment.copy(values, 0, source, ValueLayout.JAVA_FLOAT_UNALIGNED, 0, values.length);
+		float[] target = new float[5 + columns * targetLine + 7];
+		Arrays.fill(target, -1f);
+		Kernels.transpose(source, 3, sourceLine, rows, columns, target, 5, targetLine);
+		for (int i = 0; i < target.length; i++) {
+			int c = (i - 5) / targetLine;
+			int r = (i - 5) % targetLine;
+			boolean inside = i >= 5 && c < columns && r < rows;
+			assertThat(target[i]).as("target element %d", i).isEqualTo(inside ? values[3 + r * sourceLine + c] : -1f);
+		}
 	}
 
 	@Test
