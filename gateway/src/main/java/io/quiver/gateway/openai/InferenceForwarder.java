@@ -122,6 +122,11 @@ public class InferenceForwarder {
 			body.put("model", target.adapter().id());
 			headers.put(InferenceCall.ADAPTER_SOURCE, target.adapter().sourceUri());
 			headers.put(InferenceCall.ADAPTER_SHA256, target.adapter().sha256());
+			// the adapter's own name (validated when it was registered), pinned to its
+			// version if the caller pinned it, rather than the caller's raw text
+			ResolvedAdapter adapter = target.adapter();
+			headers.put(InferenceCall.MODEL_NAME,
+					requested.equals(adapter.name()) ? adapter.name() : adapter.name() + "@" + adapter.version());
 		}
 		boolean streaming = stream != null && stream.asBoolean(false);
 		boolean clientWantsUsage = true;

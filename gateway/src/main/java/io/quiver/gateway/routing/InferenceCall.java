@@ -24,4 +24,10 @@ public record InferenceCall(String tenant, String baseModel, String adapterId, S
 	/** The header with the adapter's SHA-256, which the worker verifies. */
 	public static final String ADAPTER_SHA256 = "Quiver-Adapter-Sha256";
 
+	/**
+	 * The header with the model name the caller used, which a Quiver worker shows in its
+	 * answer's {@code model} instead of the adapter's versioned id.
+	 */
+	public static final String MODEL_NAME = "Quiver-Model-Name";
+
 }

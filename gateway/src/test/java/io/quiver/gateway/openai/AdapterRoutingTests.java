@@ -66,15 +66,18 @@ class AdapterRoutingTests {
 		Received latest = chat(name);
 		assertThat(latest.body().path("model").asString()).isEqualTo(this.tenant.slug() + "/" + name + "@v2");
 		assertThat(latest.headers()).containsEntry("quiver-adapter-source", "s3://adapters/v2")
-			.containsEntry("quiver-adapter-sha256", "ef".repeat(32));
+			.containsEntry("quiver-adapter-sha256", "ef".repeat(32))
+			// the name a Quiver worker shows its caller in the answer's model
+			.containsEntry("quiver-model-name", name);
 
 		Received pinned = chat(name + "@v1");
 		assertThat(pinned.body().path("model").asString()).isEqualTo(this.tenant.slug() + "/" + name + "@v1");
-		assertThat(pinned.headers()).containsEntry("quiver-adapter-sha256", "ab".repeat(32));
+		assertThat(pinned.headers()).containsEntry("quiver-adapter-sha256", "ab".repeat(32))
+			.containsEntry("quiver-model-name", name + "@v1");
 
 		Received base = chat(TestWorker.BASE_MODEL);
 		assertThat(base.body().path("model").asString()).isEqualTo(TestWorker.BASE_MODEL);
-		assertThat(base.headers()).doesNotContainKey("quiver-adapter-source");
+		assertThat(base.headers()).doesNotContainKey("quiver-adapter-source").doesNotContainKey("quiver-model-name");
 
 		this.adapters.setDefaultVersion(this.tenant.tenant(), name, "v1", "test");
 		assertThat(chat(name).body().path("model").asString()).endsWith("@v1");

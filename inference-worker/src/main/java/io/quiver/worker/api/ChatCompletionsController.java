@@ -40,10 +40,12 @@ class ChatCompletionsController {
 	ResponseEntity<String> complete(@RequestBody(required = false) String body,
 			@RequestHeader(name = "Quiver-Adapter-Source", required = false) String source,
 			@RequestHeader(name = "Quiver-Adapter-Sha256", required = false) String sha256,
-			HttpServletResponse response) throws IOException {
+			@RequestHeader(name = "Quiver-Model-Name", required = false) String shownAs, HttpServletResponse response)
+			throws IOException {
 		JsonNode json = RequestBodies.parse(body);
 		String model = RequestBodies.model(json);
 		String adapter = RequestBodies.adapter(this.engine, this.modelIds, model, source, sha256);
+		String shown = RequestBodies.shownModel(model, shownAs);
 		if (json.path("tools").isArray() && json.path("tools").size() > 0) {
 			throw OpenAiException.invalid("tools", "tools are not supported by this worker");
 		}
@@ -78,7 +80,7 @@ class ChatCompletionsController {
 				sampling.params(), maxTokens, sampling.stop(), sampling.stopTokenIds(), sampling.ignoreEos(),
 				sampling.n());
 		GenerationCall call = GenerationCall.start(this.engine, request);
-		Responder responder = new Responder(true, id, model, logprobs);
+		Responder responder = new Responder(true, id, shown, logprobs);
 		if (!sampling.stream()) {
 			return responder.whole(call, sampling.n());
 		}

@@ -33,10 +33,12 @@ class CompletionsController {
 	ResponseEntity<String> complete(@RequestBody(required = false) String body,
 			@RequestHeader(name = "Quiver-Adapter-Source", required = false) String source,
 			@RequestHeader(name = "Quiver-Adapter-Sha256", required = false) String sha256,
-			HttpServletResponse response) throws IOException {
+			@RequestHeader(name = "Quiver-Model-Name", required = false) String shownAs, HttpServletResponse response)
+			throws IOException {
 		JsonNode json = RequestBodies.parse(body);
 		String model = RequestBodies.model(json);
 		String adapter = RequestBodies.adapter(this.engine, this.modelIds, model, source, sha256);
+		String shown = RequestBodies.shownModel(model, shownAs);
 		if (json.path("echo").asBoolean(false)) {
 			throw OpenAiException.invalid("echo", "echo is not supported by this worker");
 		}
@@ -58,7 +60,7 @@ class CompletionsController {
 				sampling.params(), maxTokens, sampling.stop(), sampling.stopTokenIds(), sampling.ignoreEos(),
 				sampling.n());
 		GenerationCall call = GenerationCall.start(this.engine, request);
-		Responder responder = new Responder(false, id, model, logprobs >= 0);
+		Responder responder = new Responder(false, id, shown, logprobs >= 0);
 		if (!sampling.stream()) {
 			return responder.whole(call, sampling.n());
 		}

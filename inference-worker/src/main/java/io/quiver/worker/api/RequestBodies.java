@@ -40,6 +40,21 @@ final class RequestBodies {
 	}
 
 	/**
+	 * The model name an answer shows: the one a gateway says its caller used
+	 * ({@code Quiver-Model-Name}, when it resolved a tenant's adapter name to the
+	 * adapter's versioned id), else the request's {@code model}.
+	 */
+	static String shownModel(String model, String shownAs) {
+		if (shownAs == null || shownAs.isBlank()) {
+			return model;
+		}
+		if (shownAs.length() > 256 || shownAs.chars().anyMatch(Character::isISOControl)) {
+			throw OpenAiException.invalid("model", "the Quiver-Model-Name header must be a short, printable name");
+		}
+		return shownAs;
+	}
+
+	/**
 	 * The adapter a request names, checked to exist unless the request says where to
 	 * fetch it.
 	 */

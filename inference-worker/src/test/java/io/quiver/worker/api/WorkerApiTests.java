@@ -141,6 +141,29 @@ class WorkerApiTests {
 	}
 
 	@Test
+	void whenTheGatewaySaysWhichNameItsCallerUsedThenTheAnswerShowsThatName() throws Exception {
+		// A gateway resolves a tenant's adapter name to the adapter's versioned id; its
+		// caller should see the name it sent, in whole answers and in every chunk.
+		String[] shownAs = { "Quiver-Model-Name", "legal-bot@v3" };
+		String completion = "{\"model\":\"demo-legal\",\"prompt\":\"Hello\",\"max_tokens\":3,\"temperature\":0}";
+		assertThat(post("/v1/completions", completion, 200, shownAs).get("model").asString()).isEqualTo("legal-bot@v3");
+		String chat = "{\"model\":\"demo-legal\",\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],"
+				+ "\"max_tokens\":3,\"stream\":%s}";
+		assertThat(post("/v1/chat/completions", chat.formatted(false), 200, shownAs).get("model").asString())
+			.isEqualTo("legal-bot@v3");
+		assertThat(stream("/v1/chat/completions", chat.formatted(true), shownAs))
+			.extracting((chunk) -> chunk.get("model").asString())
+			.isNotEmpty()
+			.containsOnly("legal-bot@v3");
+		// without the header, the request's model as before
+		assertThat(post("/v1/chat/completions", chat.formatted(false), 200).get("model").asString())
+			.isEqualTo("demo-legal");
+		assertThat(post("/v1/chat/completions", chat.formatted(false), 400, "Quiver-Model-Name", "x".repeat(257))
+			.at("/error/message")
+			.asString()).contains("Quiver-Model-Name");
+	}
+
+	@Test
 	void whenManyChoicesAndLogprobsAreAskedThenEachChoiceHasThem() throws Exception {
 		JsonNode body = post("/v1/chat/completions", """
 				{"model":"tiny","messages":[{"role":"user","content":"Hi"}],"max_tokens":4,"n":2,"seed":5,
@@ -336,21 +359,25 @@ class WorkerApiTests {
 		return JSON.readTree(response.body());
 	}
 
-	private JsonNode post(String path, String body, int status) throws Exception {
-		HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(base + path))
-			.header("Content-Type", "application/json")
-			.POST(HttpRequest.BodyPublishers.ofString(body))
-			.build(), HttpResponse.BodyHandlers.ofString());
+	private JsonNode post(String path, String body, int status, String... headers) throws Exception {
+		HttpResponse<String> response = http.send(
+				request(path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+				HttpResponse.BodyHandlers.ofString());
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
 		return JSON.readTree(response.body());
 	}
 
-	private List<JsonNode> stream(String path, String body) throws Exception {
-		HttpResponse<java.util.stream.Stream<String>> response = http
-			.send(HttpRequest.newBuilder(URI.create(base + path))
-				.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers.ofString(body))
-				.build(), HttpResponse.BodyHandlers.ofLines());
+	/** A JSON request to the worker, with any more headers given as name, value, ... */
+	private static HttpRequest.Builder request(String path, String... headers) {
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path))
+			.header("Content-Type", "application/json");
+		return (headers.length > 0) ? builder.headers(headers) : builder;
+	}
+
+	private List<JsonNode> stream(String path, String body, String... headers) throws Exception {
+		HttpResponse<java.util.stream.Stream<String>> response = http.send(
+				request(path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+				HttpResponse.BodyHandlers.ofLines());
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
 		List<String> data = response.body().filter((l) -> l.startsWith("data: ")).map((l) -> l.substring(6)).toList();
