@@ -45,7 +45,7 @@ public final class Kernels {
 	/** Source rows read per pass of {@link #transpose} without tiles. */
 	private static final int TRANSPOSE_BLOCK = 128;
 
-	// whether rowMajor transposes by tiles in registers (see TileTranspose)
+	// whether transpose goes by tiles in registers (see TileTranspose)
 	private static final boolean TILES = vectorApi() && TileTranspose.native256();
 
 	/**
