@@ -65,13 +65,14 @@ public final class LoraBank implements AutoCloseable {
 	// LoraWeights.MODULES order
 	private NDArray[] b;
 
-	// with the kernel: bf16 copies of a, and of b unscaled, written only for the slots
-	// marked in half; else null. The bf16 bits sit in fp16 tensors, which PyTorch only
-	// ever copies here (bit for bit), never computes with: DJL's PyTorch engine creates
-	// neither bf16 nor int16 tensors.
-	private NDArray[] a16;
-
-	private NDArray[] b16;
+	// with the kernel: [group] of [layers, capacity, block], a bf16 copy of a slot's
+	// factors of the group in one run per layer, its a (k·R rows of in) then each
+	// module's b unscaled (R rows of out), written only for the slots marked in half;
+	// else null. The kernel reads a decode row's factors front to back, which the
+	// hardware prefetcher streams better than the separate runs of a and b. The bf16
+	// bits sit in fp16 tensors, which PyTorch only ever copies here (bit for bit), never
+	// computes with: DJL's PyTorch engine creates neither bf16 nor int16 tensors.
+	private NDArray[] ab16;
 
 	// [layers][group] of [capacity, k·R, in]: per-layer views of a
 	private NDArray[][] aLayer;
@@ -89,7 +90,7 @@ public final class LoraBank implements AutoCloseable {
 
 	private int[] targets = new int[0];
 
-	// each slot's choice of copy for the kernel (see a16), and its scale
+	// each slot's choice of copy for the kernel (see ab16), and its scale
 	private boolean[] half = new boolean[0];
 
 	private float[] scales = new float[0];
@@ -200,8 +201,7 @@ public final class LoraBank implements AutoCloseable {
 		this.a = grow(next, firstFactors(newCapacity), DataType.FLOAT32, this.a);
 		this.b = grow(next, secondFactors(newCapacity), DataType.FLOAT32, this.b);
 		if (this.rowsKernel) {
-			this.a16 = grow(next, firstFactors(newCapacity), DataType.FLOAT16, this.a16);
-			this.b16 = grow(next, secondFactors(newCapacity), DataType.FLOAT16, this.b16);
+			this.ab16 = grow(next, halfFactors(newCapacity), DataType.FLOAT16, this.ab16);
 		}
 		if (this.manager != null) {
 			this.manager.close();
@@ -249,6 +249,26 @@ public final class LoraBank implements AutoCloseable {
 		return shapes;
 	}
 
+	/** Each group's bf16 copy's shape, {@code [layers, capacity, block]}. */
+	private Shape[] halfFactors(int slots) {
+		LoraGroup[] groups = LoraGroup.values();
+		Shape[] shapes = new Shape[groups.length];
+		for (LoraGroup g : groups) {
+			shapes[g.ordinal()] = new Shape(this.config.numLayers(), slots, halfBlock(g));
+		}
+		return shapes;
+	}
+
+	/** A slot's elements in one layer of a group's bf16 copy. */
+	private long halfBlock(LoraGroup group) {
+		long block = (long) group.modules().size() * this.rank
+				* LoraWeights.inputWidth(group.modules().get(0), this.config);
+		for (String module : group.modules()) {
+			block += (long) this.rank * LoraWeights.outputWidth(module, this.config);
+		}
+		return block;
+	}
+
 	/**
 	 * New bank tensors of the given shapes, holding the slots of the old ones (if any).
 	 */
@@ -289,16 +309,14 @@ public final class LoraBank implements AutoCloseable {
 			for (LoraGroup g : groups) {
 				int[] modules = g.moduleIndices();
 				MemorySegment[] b = new MemorySegment[modules.length];
-				MemorySegment[] b16 = new MemorySegment[modules.length];
 				int[] outs = new int[modules.length];
 				for (int i = 0; i < modules.length; i++) {
 					b[i] = memory(this.bc[layer][modules[i]]);
-					b16[i] = memory(this.b16[modules[i]].get(at));
 					outs[i] = LoraWeights.outputWidth(LoraWeights.MODULES.get(modules[i]), this.config);
 				}
 				views[layer][g.ordinal()] = new LoraRowsKernel.Factors(memory(this.aLayer[layer][g.ordinal()]), b,
 						modules, outs, LoraWeights.inputWidth(g.modules().get(0), this.config), this.rank, this.ranks,
-						this.targets, memory(this.a16[g.ordinal()].get(at)), b16, this.half, this.scales);
+						this.targets, memory(this.ab16[g.ordinal()].get(at)), this.half, this.scales);
 			}
 		}
 		return views;
@@ -323,16 +341,17 @@ public final class LoraBank implements AutoCloseable {
 			allocate(this.capacity * 2);
 		}
 		int layers = this.config.numLayers();
-		boolean half = this.a16 != null && weights.bf16();
+		boolean half = this.ab16 != null && weights.bf16();
 		NDIndex at = new NDIndex(":, {}", slot);
 		for (LoraGroup g : LoraGroup.values()) {
 			Shape first = new Shape(layers, g.modules().size() * (long) this.rank,
 					LoraWeights.inputWidth(g.modules().get(0), this.config));
 			stageFirst(weights, g, false);
 			copyIn(this.a[g.ordinal()], at, first, false, 1f);
+			long from = 0;
 			if (half) {
 				stageFirst(weights, g, true);
-				copyIn(this.a16[g.ordinal()], at, first, false, 1f);
+				from = copyIn(this.ab16[g.ordinal()], slot, from, first, false);
 			}
 			for (int module : g.moduleIndices()) {
 				// lora_B as stored, [out, r] padded to [out, R]; the copy into the bank
@@ -343,7 +362,7 @@ public final class LoraBank implements AutoCloseable {
 				copyIn(this.b[module], at, second, true, (float) weights.scale());
 				if (half) {
 					stageSecond(weights, module, true);
-					copyIn(this.b16[module], at, second, true, 1f);
+					from = copyIn(this.ab16[g.ordinal()], slot, from, second, true);
 				}
 			}
 		}
@@ -470,6 +489,26 @@ public final class LoraBank implements AutoCloseable {
 			}
 			bank.set(slot, transposed ? staged.transpose(0, 2, 1) : staged);
 		}
+	}
+
+	/**
+	 * Copies staged bf16 factors into a slot's run of a group's bf16 copy.
+	 * @param bank the copy, {@code [layers, capacity, block]}
+	 * @param slot the slot's index
+	 * @param from where in the slot's run of each layer they go
+	 * @param shape the staged factors' shape, {@code [layers, rows, columns]}
+	 * @param transposed whether the two last dimensions are swapped on the way in
+	 * @return where the next factors go
+	 */
+	private long copyIn(NDArray bank, int slot, long from, Shape shape, boolean transposed) {
+		ByteBuffer bytes = this.staging.duplicate().order(ByteOrder.nativeOrder());
+		long count = shape.get(1) * shape.get(2);
+		bytes.limit(Math.toIntExact(shape.size() * Short.BYTES));
+		try (NDArray staged = this.manager.create(bytes, shape, DataType.FLOAT16)) {
+			NDArray rows = transposed ? staged.transpose(0, 2, 1) : staged;
+			bank.set(new NDIndex(":, {}, {}:{}", slot, from, from + count), rows.reshape(shape.get(0), count));
+		}
+		return from + count;
 	}
 
 	/** Frees a slot for reuse. */

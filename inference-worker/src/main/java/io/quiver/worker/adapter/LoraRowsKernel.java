@@ -25,14 +25,15 @@ import jdk.incubator.vector.VectorSpecies;
  * runs these matrix-vector-shaped products well below the memory's bandwidth (the
  * {@code q}, {@code k}, {@code v} factors of 32 rank-16 adapters over 30 layers: 28 ms, 6
  * GB/s, on a 2-vCPU EPYC), because each slot is a separate tiny product. Here each thread
- * streams whole factor rows for its rows: four rows of {@code A} against one input row,
- * then {@code u} times four rows of {@code B} accumulated into the output row, 13 ms for
- * the same work. Ranks below the bank's, and modules the adapter does not target, are
- * skipped rather than read as zeros. With every row on an adapter of its own (32 rank-16
- * adapters on all seven modules, 30 layers: 156 million factor elements a step), the
- * kernel streams fp32 factors at about 16 GB/s, the memory bandwidth of a 2-vCPU EPYC,
- * and bf16 ones at about 10 GB/s, where widening the elements is the limit: 38 and 31 ms
- * a step.
+ * streams its rows' factors front to back: each row of {@code A} against the input row,
+ * then {@code u} times each row of {@code B} accumulated into the output row. Ranks below
+ * the bank's, and modules the adapter does not target, are skipped rather than read as
+ * zeros. With every row on an adapter of its own (32 rank-16 adapters on all seven
+ * modules, 30 layers: 156 million factor elements a step), the kernel takes about 20–24
+ * ms a step for bf16 factors and 30 ms for fp32 ones on a 2-vCPU EPYC. The loops are not
+ * the limit (on factors that sit in cache the same rows run at 65 GB/s on one thread):
+ * the memory is, read in runs of 37–135 KB at addresses no prefetcher can guess, at 13–20
+ * GB/s a thread against 28 GB/s for one long sequential read.
  *
  * <p>
  * Slots whose adapter is stored in bf16 are read from the bank's bf16 copy, half the
@@ -95,16 +96,14 @@ final class LoraRowsKernel {
 	 * @param rank the bank's rank R
 	 * @param ranks each slot's own rank
 	 * @param targets each slot's targeted modules, a bit per module index
-	 * @param a16 the bf16 copy of {@code a}, {@code [capacity, k·R, in]} bf16 bits,
-	 * written only for slots marked in {@code half}
-	 * @param b16 each module's {@code Bᵀ} (unscaled) in bf16, {@code [capacity, R, out]}
-	 * bf16 bits, likewise
-	 * @param half each slot's choice of copy: whether it is read from {@code a16} and
-	 * {@code b16}
-	 * @param scales each slot's scale, which {@code b16} leaves out
+	 * @param ab16 the bf16 copy of the slots' factors, {@code [capacity, block]} bf16
+	 * bits: each slot's {@code a}, then each module's {@code Bᵀ} (unscaled); written only
+	 * for slots marked in {@code half}
+	 * @param half each slot's choice of copy: whether it is read from {@code ab16}
+	 * @param scales each slot's scale, which {@code ab16} leaves out
 	 */
 	record Factors(MemorySegment a, MemorySegment[] b, int[] modules, int[] outs, int in, int rank, int[] ranks,
-			int[] targets, MemorySegment a16, MemorySegment[] b16, boolean[] half, float[] scales) {
+			int[] targets, MemorySegment ab16, boolean[] half, float[] scales) {
 
 		int width() {
 			int width = 0;
@@ -112,6 +111,11 @@ final class LoraRowsKernel {
 				width += out;
 			}
 			return width;
+		}
+
+		/** A slot's elements in {@code ab16}. */
+		long halfBlock() {
+			return (long) this.modules.length * this.rank * this.in + (long) this.rank * width();
 		}
 
 	}
@@ -288,25 +292,27 @@ final class LoraRowsKernel {
 		float[] row = scratch.row();
 		float[] u = scratch.u();
 		float[] d = scratch.d();
-		long aSlot = (long) f.modules().length * rank * in;
 		int ownRank = f.ranks()[slot];
 		boolean half = f.half()[slot];
 		MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * in * Float.BYTES, row, 0, in);
 		Arrays.fill(d, 0f);
 		int modules = f.modules().length;
 		int targets = f.targets()[slot];
-		// The first factors of all the group's modules are one run of memory, read in
-		// one pass before any second factor: in 32-row decode passes of a SmolLM2-sized
-		// model with 32 bf16 adapters, module by module took 24.2–31.8 ms more than the
-		// base model and this 22.0–25.9 ms (medians of 50 passes alternating between
-		// the two, three runs). Each call names its copy with a constant, so that the
-		// JIT compiles a loop per copy rather than merging two kinds of vector at every
-		// load: bf16 rows ran about 6 % faster so (medians of five alternating runs).
+		// A bf16 slot's factors are one run of memory, read front to back: its first
+		// factors of every module, then each module's second. The first factors of all
+		// modules are read before any second factor: in 32-row decode passes of a
+		// SmolLM2-sized model with 32 bf16 adapters, module by module took 24.2–31.8 ms
+		// more than the base model and this 22.0–25.9 ms (medians of 50 passes
+		// alternating between the two, three runs). Each call names its copy with a
+		// constant, so that the JIT compiles a loop per copy rather than merging two
+		// kinds of vector at every load: bf16 rows ran about 6 % faster so (medians of
+		// five alternating runs).
+		long first = half ? slot * f.halfBlock() : (long) slot * modules * rank * in;
 		for (int i = 0; i < modules; i++) {
 			if ((targets & (1 << f.modules()[i])) != 0) {
-				long a = slot * aSlot + (long) i * rank * in;
+				long a = first + (long) i * rank * in;
 				if (half) {
-					shrink(f.a16(), true, a, row, in, ownRank, u, i * rank);
+					shrink(f.ab16(), true, a, row, in, ownRank, u, i * rank);
 					float scale = f.scales()[slot];
 					for (int j = i * rank; j < i * rank + ownRank; j++) {
 						u[j] *= scale;
@@ -317,18 +323,19 @@ final class LoraRowsKernel {
 				}
 			}
 		}
+		long second = first + (long) modules * rank * in;
 		int column = 0;
 		for (int i = 0; i < modules; i++) {
 			int out = f.outs()[i];
 			if ((targets & (1 << f.modules()[i])) != 0) {
-				long b = (long) slot * rank * out;
 				if (half) {
-					expand(f.b16()[i], true, b, u, i * rank, ownRank, out, d, column);
+					expand(f.ab16(), true, second, u, i * rank, ownRank, out, d, column);
 				}
 				else {
-					expand(f.b()[i], false, b, u, i * rank, ownRank, out, d, column);
+					expand(f.b()[i], false, (long) slot * rank * out, u, i * rank, ownRank, out, d, column);
 				}
 			}
+			second += (long) rank * out;
 			column += out;
 		}
 		if (target != null && !target.transposed()) {
@@ -356,45 +363,36 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * {@code u[uAt + j] = A[j]·x} for the first {@code rank} rows of {@code A}, four rows
-	 * per pass over {@code x}.
+	 * {@code u[uAt + j] = A[j]·x} for the first {@code rank} rows of {@code A}, one row
+	 * after the other, so that the factors are read front to back: in decode each row
+	 * reads another adapter's factors, short runs the hardware prefetcher streams only
+	 * when they are read in order. Reading four rows of {@code A} per pass over {@code x}
+	 * instead made a stream of four short runs at once, and a pass of 32 rows 1.4–1.6
+	 * times slower (32 slots' q/k/v factors over 30 layers, bf16, one thread).
 	 * @param offset the first row's first element
 	 */
 	private static void shrink(MemorySegment a, boolean half, long offset, float[] x, int in, int rank, float[] u,
 			int uAt) {
 		int lanes = SPECIES.length();
 		int bound = SPECIES.loopBound(in);
-		int j = 0;
-		for (; j + 4 <= rank; j += 4) {
-			long o0 = offset + (long) j * in;
-			long o1 = o0 + in;
-			long o2 = o1 + in;
-			long o3 = o2 + in;
+		int quad = in - in % (4 * lanes);
+		for (int j = 0; j < rank; j++) {
+			long o = offset + (long) j * in;
 			FloatVector s0 = FloatVector.zero(SPECIES);
 			FloatVector s1 = s0;
 			FloatVector s2 = s0;
 			FloatVector s3 = s0;
 			int i = 0;
-			for (; i < bound; i += lanes) {
-				FloatVector xv = FloatVector.fromArray(SPECIES, x, i);
-				s0 = load(a, half, o0 + i).fma(xv, s0);
-				s1 = load(a, half, o1 + i).fma(xv, s1);
-				s2 = load(a, half, o2 + i).fma(xv, s2);
-				s3 = load(a, half, o3 + i).fma(xv, s3);
+			for (; i < quad; i += 4 * lanes) {
+				s0 = load(a, half, o + i).fma(FloatVector.fromArray(SPECIES, x, i), s0);
+				s1 = load(a, half, o + i + lanes).fma(FloatVector.fromArray(SPECIES, x, i + lanes), s1);
+				s2 = load(a, half, o + i + 2 * lanes).fma(FloatVector.fromArray(SPECIES, x, i + 2 * lanes), s2);
+				s3 = load(a, half, o + i + 3 * lanes).fma(FloatVector.fromArray(SPECIES, x, i + 3 * lanes), s3);
 			}
-			u[uAt + j] = s0.reduceLanes(VectorOperators.ADD) + tail(a, half, o0, x, i, in);
-			u[uAt + j + 1] = s1.reduceLanes(VectorOperators.ADD) + tail(a, half, o1, x, i, in);
-			u[uAt + j + 2] = s2.reduceLanes(VectorOperators.ADD) + tail(a, half, o2, x, i, in);
-			u[uAt + j + 3] = s3.reduceLanes(VectorOperators.ADD) + tail(a, half, o3, x, i, in);
-		}
-		for (; j < rank; j++) {
-			long o = offset + (long) j * in;
-			FloatVector s = FloatVector.zero(SPECIES);
-			int i = 0;
 			for (; i < bound; i += lanes) {
-				s = load(a, half, o + i).fma(FloatVector.fromArray(SPECIES, x, i), s);
+				s0 = load(a, half, o + i).fma(FloatVector.fromArray(SPECIES, x, i), s0);
 			}
-			u[uAt + j] = s.reduceLanes(VectorOperators.ADD) + tail(a, half, o, x, i, in);
+			u[uAt + j] = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD) + tail(a, half, o, x, i, in);
 		}
 	}
 
@@ -408,47 +406,24 @@ final class LoraRowsKernel {
 
 	/**
 	 * {@code d[column + o] += Σ_j u[uAt + j]·B[j][o]} over the first {@code rank} rows of
-	 * {@code B}, four rows per pass over the output row.
+	 * {@code B}, one row after the other (see {@link #shrink}).
 	 * @param offset the first row's first element
 	 */
 	private static void expand(MemorySegment b, boolean half, long offset, float[] u, int uAt, int rank, int out,
 			float[] d, int column) {
 		int lanes = SPECIES.length();
 		int bound = SPECIES.loopBound(out);
-		int j = 0;
-		for (; j + 4 <= rank; j += 4) {
-			FloatVector u0 = FloatVector.broadcast(SPECIES, u[uAt + j]);
-			FloatVector u1 = FloatVector.broadcast(SPECIES, u[uAt + j + 1]);
-			FloatVector u2 = FloatVector.broadcast(SPECIES, u[uAt + j + 2]);
-			FloatVector u3 = FloatVector.broadcast(SPECIES, u[uAt + j + 3]);
-			long r0 = offset + (long) j * out;
-			long r1 = r0 + out;
-			long r2 = r1 + out;
-			long r3 = r2 + out;
-			int o = 0;
-			for (; o < bound; o += lanes) {
-				FloatVector dv = FloatVector.fromArray(SPECIES, d, column + o);
-				dv = load(b, half, r0 + o).fma(u0, dv);
-				dv = load(b, half, r1 + o).fma(u1, dv);
-				dv = load(b, half, r2 + o).fma(u2, dv);
-				dv = load(b, half, r3 + o).fma(u3, dv);
-				dv.intoArray(d, column + o);
-			}
-			for (; o < out; o++) {
-				d[column + o] += u[uAt + j] * get(b, half, r0 + o) + u[uAt + j + 1] * get(b, half, r1 + o)
-						+ u[uAt + j + 2] * get(b, half, r2 + o) + u[uAt + j + 3] * get(b, half, r3 + o);
-			}
-		}
-		for (; j < rank; j++) {
-			FloatVector uj = FloatVector.broadcast(SPECIES, u[uAt + j]);
+		for (int j = 0; j < rank; j++) {
+			float uj = u[uAt + j];
+			FloatVector uv = FloatVector.broadcast(SPECIES, uj);
 			long r = offset + (long) j * out;
 			int o = 0;
 			for (; o < bound; o += lanes) {
 				FloatVector dv = FloatVector.fromArray(SPECIES, d, column + o);
-				load(b, half, r + o).fma(uj, dv).intoArray(d, column + o);
+				load(b, half, r + o).fma(uv, dv).intoArray(d, column + o);
 			}
 			for (; o < out; o++) {
-				d[column + o] += u[uAt + j] * get(b, half, r + o);
+				d[column + o] += uj * get(b, half, r + o);
 			}
 		}
 	}
