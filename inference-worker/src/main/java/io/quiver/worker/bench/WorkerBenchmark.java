@@ -49,7 +49,33 @@ public final class WorkerBenchmark {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	private static final String USAGE = """
+			usage: bin/quiver bench worker [--work DIR] [--tokens N] [--rounds N] [--shape tiny|small|smollm2-135m]
+			  --work DIR     where the generated model and adapters are kept (default .quiver/bench)
+			  --tokens N     decode tokens per request (default 32)
+			  --rounds N     alternated rounds of each scenario; medians are reported (default 3)
+			  --shape NAME   the generated model's shape (default smollm2-135m)""";
+
 	private WorkerBenchmark() {
+	}
+
+	private static int positive(String option, String value) {
+		try {
+			int n = Integer.parseInt(value);
+			if (n > 0) {
+				return n;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new IllegalArgumentException(option + " needs a positive whole number, not '" + value + "'");
+	}
+
+	private static void usageError(String message) {
+		System.err.println("bench worker: " + message);
+		System.err.println(USAGE);
+		System.exit(2);
 	}
 
 	public static void main(String[] args) throws Exception {
@@ -58,13 +84,30 @@ public final class WorkerBenchmark {
 		int rounds = 3;
 		DemoModel.Shape shape = DemoModel.Shape.SMOLLM2_135M;
 		for (int i = 0; i < args.length; i += 2) {
-			switch (args[i]) {
-				case "--work" -> work = Path.of(args[i + 1]);
-				case "--tokens" -> tokens = Integer.parseInt(args[i + 1]);
-				case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
-				case "--shape" -> shape = DemoModel.Shape.named(args[i + 1]);
-				default -> throw new IllegalArgumentException(
-						"usage: bench worker [--work DIR] [--tokens N] [--rounds N] [--shape tiny|small|smollm2-135m]");
+			if (args[i].equals("--help") || args[i].equals("-h")) {
+				System.out.println(USAGE);
+				return;
+			}
+			if (!Set.of("--work", "--tokens", "--rounds", "--shape").contains(args[i])) {
+				usageError("unknown option " + args[i]);
+				return;
+			}
+			if (i + 1 >= args.length) {
+				usageError("missing a value after " + args[i]);
+				return;
+			}
+			try {
+				switch (args[i]) {
+					case "--work" -> work = Path.of(args[i + 1]);
+					case "--tokens" -> tokens = positive(args[i], args[i + 1]);
+					case "--rounds" -> rounds = positive(args[i], args[i + 1]);
+					case "--shape" -> shape = DemoModel.Shape.named(args[i + 1]);
+					default -> throw new IllegalStateException("unreachable: " + args[i]);
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				usageError(ex.getMessage());
+				return;
 			}
 		}
 		Path model = work.resolve(shape.name());
