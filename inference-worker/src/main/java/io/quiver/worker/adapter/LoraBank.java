@@ -555,7 +555,7 @@ public final class LoraBank implements AutoCloseable {
 	public void addBatched(int layer, LoraGroup group, BankRows plan, int firstRow, NDArray x, NDArray y) {
 		int rows = plan.slotOfRow().length;
 		if (this.factors != null && rowsKernelPreferred) {
-			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), firstRow, x, y);
+			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), plan.order(), firstRow, x, y);
 			return;
 		}
 		boolean whole = firstRow == 0 && rows == x.getShape().get(0);
@@ -601,7 +601,7 @@ public final class LoraBank implements AutoCloseable {
 			throw new IllegalArgumentException("expected " + n + " rows of " + factors.width());
 		}
 		Rows input = input(factors, plan.slotOfRow().length, firstRow, x);
-		LoraRowsKernel.apply(factors, plan.slotOfRow(), input.rows(), MemorySegment.NULL,
+		LoraRowsKernel.apply(factors, plan.slotOfRow(), plan.order(), input.rows(), MemorySegment.NULL,
 				new LoraRowsKernel.Target(MemorySegment.ofArray(y), n, firstRow, false));
 		Reference.reachabilityFence(input.memory());
 	}
@@ -612,7 +612,8 @@ public final class LoraBank implements AutoCloseable {
 	 * projection's output is a transposed view of a contiguous {@code [out, n]} (see
 	 * {@code Kernels.linear}), and so is an input that is computed from one elementwise.
 	 */
-	private void addRows(LoraRowsKernel.Factors factors, int[] slotOfRow, int first, NDArray x, NDArray y) {
+	private void addRows(LoraRowsKernel.Factors factors, int[] slotOfRow, int[] order, int first, NDArray x,
+			NDArray y) {
 		int rows = slotOfRow.length;
 		int n = Math.toIntExact(x.getShape().get(0));
 		int width = factors.width();
@@ -623,7 +624,7 @@ public final class LoraBank implements AutoCloseable {
 		NDArray yT = y.transpose();
 		NDArray added = Torch.isContiguous(yT) ? yT : Torch.isContiguous(y) ? y : null;
 		ByteBuffer target = (added != null) ? added.toByteBuffer(true) : null;
-		LoraRowsKernel.apply(factors, slotOfRow, input.rows(), this.deltas, (target == null) ? null
+		LoraRowsKernel.apply(factors, slotOfRow, order, input.rows(), this.deltas, (target == null) ? null
 				: new LoraRowsKernel.Target(MemorySegment.ofBuffer(target), n, first, added == yT));
 		Reference.reachabilityFence(input.memory());
 		Reference.reachabilityFence(target);
@@ -721,9 +722,10 @@ public final class LoraBank implements AutoCloseable {
 	 * @param inPlace whether the rows already are the padded block (one row per slot, in
 	 * slot order, no slot skipped), so that scattering and gathering can be left out
 	 * @param slotOfRow each row's slot
+	 * @param order the rows by slot, in the order of their factors in memory
 	 */
 	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather, boolean inPlace,
-			int[] slotOfRow) {
+			int[] slotOfRow, int[] order) {
 
 		/**
 		 * Lays out rows by slot.
@@ -758,8 +760,17 @@ public final class LoraBank implements AutoCloseable {
 				gather[row] = position;
 				inPlace &= position == row;
 			}
+			// the padded block's positions in order, skipping padding, are the rows by
+			// slot
+			int[] order = new int[slotOfRow.length];
+			int at = 0;
+			for (int s = 0; s < slots; s++) {
+				for (int i = 0; i < next[s]; i++) {
+					order[at++] = (int) scatter[s * maxRows + i];
+				}
+			}
 			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace,
-					slotOfRow.clone());
+					slotOfRow.clone(), order);
 		}
 
 	}

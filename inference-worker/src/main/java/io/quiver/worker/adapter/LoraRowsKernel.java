@@ -44,18 +44,22 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>
  * Where the forward pass keeps a projection's output rows in a Java array (the rotary
- * input of q/k/v, the residual stream that o and down add to), each thread adds a row's
- * delta there as soon as it is computed. A projection's output tensor is the transposed
- * view of a contiguous {@code [out, n]} (gate and up), so its deltas are added once every
- * row is done, by chunks of columns transposed in registers ({@code Kernels.transpose});
- * an input in that layout ({@code down_proj}'s) is transposed into rows the same way,
- * once, on the calling thread.
+ * input of q/k/v, gate and up's rows before SwiGLU, the residual stream that o and down
+ * add to), each thread adds a row's delta there as soon as it is computed. Into a
+ * projection's output tensor, the transposed view of a contiguous {@code [out, n]} (on
+ * the tensor path), the deltas are added once every row is done, by chunks of columns
+ * transposed in registers ({@code Kernels.transpose}); an input in that layout is
+ * transposed into rows the same way, once, on the calling thread.
  *
  * <p>
  * The process's kernel helpers ({@link RowWork}) and the caller take rows one at a time,
  * so the caller starts at once and never waits for a parked helper to wake (tens of
  * microseconds on a VM, as long as a job of eight rows); it waits only for rows a helper
- * is still on.
+ * is still on. The rows are taken in the order of their slots, which is the order of
+ * their factors in memory, the caller from the front and the helpers from the back, so
+ * that each thread's reads run on from one row's factors to the next: in 32-row decode
+ * passes with 32 bf16 adapters, 2.8–4.3 ms less a pass than taking rows alternately
+ * (medians of 40 passes, both ways alternating in one process, three runs).
  *
  * <p>
  * Only {@link LoraBank} uses this class, and only after {@link #available()}: the
@@ -128,13 +132,15 @@ final class LoraRowsKernel {
 	 * Without a target the deltas are left in {@code deltas}.
 	 * @param factors the layer's factors of one group
 	 * @param slotOfRow each row's slot
+	 * @param order the rows, by slot
 	 * @param x the input rows, {@code [rows, in]} row-major, float32
 	 * @param deltas native memory for the deltas, {@code [rows, width]} row-major,
 	 * float32, overwritten unless the target is row-major
 	 * @param target where to add the deltas, or null
 	 */
-	static void apply(Factors factors, int[] slotOfRow, MemorySegment x, MemorySegment deltas, Target target) {
-		Job job = new Job(factors, slotOfRow, x, deltas, target);
+	static void apply(Factors factors, int[] slotOfRow, int[] order, MemorySegment x, MemorySegment deltas,
+			Target target) {
+		Job job = new Job(factors, slotOfRow, order, x, deltas, target);
 		RowWork.share(job::work, slotOfRow.length);
 		job.finish();
 	}
@@ -153,7 +159,7 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * A job's rows, taken one at a time by whichever thread comes first; then, for a
+	 * A job's rows, taken one at a time from either end of the order; then, for a
 	 * transposed target, once every row is done, the addition to it in chunks of output
 	 * columns, taken the same way. A helper that wakes after the job is over finds
 	 * nothing left and touches nothing but the counters.
@@ -167,6 +173,12 @@ final class LoraRowsKernel {
 
 		private final int[] slotOfRow;
 
+		private final int[] order;
+
+		// the calling thread, which takes rows from the front of the order, helpers from
+		// the back
+		private final Thread caller = Thread.currentThread();
+
 		private final MemorySegment x;
 
 		private final MemorySegment deltas;
@@ -175,7 +187,11 @@ final class LoraRowsKernel {
 
 		private final int chunks;
 
-		private final AtomicInteger next = new AtomicInteger();
+		private final AtomicInteger claimed = new AtomicInteger();
+
+		private final AtomicInteger front = new AtomicInteger();
+
+		private final AtomicInteger back = new AtomicInteger();
 
 		private final AtomicInteger done = new AtomicInteger();
 
@@ -185,9 +201,11 @@ final class LoraRowsKernel {
 
 		private volatile Throwable failure;
 
-		private Job(Factors factors, int[] slotOfRow, MemorySegment x, MemorySegment deltas, Target target) {
+		private Job(Factors factors, int[] slotOfRow, int[] order, MemorySegment x, MemorySegment deltas,
+				Target target) {
 			this.factors = factors;
 			this.slotOfRow = slotOfRow;
+			this.order = order;
 			this.x = x;
 			this.deltas = deltas;
 			this.target = target;
@@ -197,7 +215,10 @@ final class LoraRowsKernel {
 		private void work() {
 			Scratch scratch = new Scratch(this.factors);
 			int rows = this.slotOfRow.length;
-			for (int r = this.next.getAndIncrement(); r < rows; r = this.next.getAndIncrement()) {
+			boolean fromFront = Thread.currentThread() == this.caller;
+			while (this.claimed.getAndIncrement() < rows) {
+				int r = fromFront ? this.order[this.front.getAndIncrement()]
+						: this.order[rows - 1 - this.back.getAndIncrement()];
 				try {
 					row(this.factors, this.slotOfRow[r], this.x, this.deltas, this.target, r, scratch);
 				}

@@ -306,6 +306,16 @@ class LoraBankTests {
 	}
 
 	@Test
+	void whenRowsAreLaidOutThenTheKernelTakesThemInTheOrderOfTheirSlots() {
+		try (NDManager manager = Torch.newManager()) {
+			// rows of one slot keep their order among themselves
+			assertThat(LoraBank.BankRows.of(new int[] { 7, 5, 7, 4, 5, 9 }, manager).order()).containsExactly(3, 1, 4,
+					0, 2, 5);
+			assertThat(LoraBank.BankRows.of(new int[] { 2 }, manager).order()).containsExactly(0);
+		}
+	}
+
+	@Test
 	void whenRankIsNotAPowerOfTwoThenItsBucketIsTheNextOne() {
 		assertThat(LoraBank.bucket(1)).isEqualTo(1);
 		assertThat(LoraBank.bucket(3)).isEqualTo(4);
