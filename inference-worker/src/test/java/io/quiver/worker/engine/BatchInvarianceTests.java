@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.quiver.worker.adapter.LoraBank;
 import io.quiver.worker.demo.DemoModel;
 import io.quiver.worker.weights.DType;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,55 @@ class BatchInvarianceTests {
 	}
 
 	@Test
+	void whenOneAdaptersDecodeRowsRunThroughTheKernelThenTheyDecodeAsThroughPyTorch() throws Exception {
+		// Decode rows of a single adapter go through the LoRA kernel where it runs; with
+		// it turned off they go through PyTorch's matmuls, one pair per group. One
+		// request alone, then three of the same adapter at once (one slot, three rows),
+		// for an adapter saved in fp32 and one in bf16.
+		Path model = tinyModel();
+		Path adapters = this.dir.resolve("adapters");
+		withMoreAdapters(model, adapters);
+		List<List<List<GenerationEvent.TokenInfo>>> runs = new ArrayList<>();
+		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
+			for (boolean kernel : new boolean[] { true, false }) {
+				LoraBank.preferRowsKernel(kernel);
+				List<List<GenerationEvent.TokenInfo>> tokens = new ArrayList<>();
+				for (String adapter : new String[] { "demo-sql", "extra-3" }) {
+					tokens.add(TestEngines.run(engine, TestEngines.greedy(kernel + adapter, adapter, prompt(1), 10))
+						.get(60, TimeUnit.SECONDS));
+					List<CompletableFuture<List<GenerationEvent.TokenInfo>>> together = new ArrayList<>();
+					for (int i = 0; i < 3; i++) {
+						together.add(TestEngines.run(engine,
+								TestEngines.greedy(kernel + adapter + i, adapter, prompt(i + 2), 10)));
+					}
+					for (CompletableFuture<List<GenerationEvent.TokenInfo>> request : together) {
+						tokens.add(request.get(60, TimeUnit.SECONDS));
+					}
+				}
+				runs.add(tokens);
+			}
+		}
+		finally {
+			LoraBank.preferRowsKernel(true);
+		}
+		assertSameTokens(runs.get(0), runs.get(1));
+	}
+
+	private static void assertSameTokens(List<List<GenerationEvent.TokenInfo>> expected,
+			List<List<GenerationEvent.TokenInfo>> actual) {
+		assertThat(actual).hasSameSizeAs(expected);
+		for (int i = 0; i < expected.size(); i++) {
+			assertThat(actual.get(i)).as("request %d", i).hasSize(10).hasSameSizeAs(expected.get(i));
+			for (int t = 0; t < expected.get(i).size(); t++) {
+				assertThat(actual.get(i).get(t).id()).as("request %d token %d", i, t)
+					.isEqualTo(expected.get(i).get(t).id());
+				assertThat(actual.get(i).get(t).logprob()).as("request %d token %d", i, t)
+					.isCloseTo(expected.get(i).get(t).logprob(), within(1e-4));
+			}
+		}
+	}
+
+	@Test
 	void whenTheStepsBetweenMatmulsRunAsTensorsThenABatchDecodesAsWithTheJavaSteps() throws Exception {
 		// On a CPU the forward pass takes its Java steps, where the LoRA kernel adds the
 		// deltas of decode rows into the rows the Java steps read; the tensor path is
@@ -71,16 +121,7 @@ class BatchInvarianceTests {
 		finally {
 			Transformer.preferJavaSteps(true);
 		}
-		for (int i = 0; i < 16; i++) {
-			List<GenerationEvent.TokenInfo> java = runs.get(0).get(i);
-			List<GenerationEvent.TokenInfo> tensor = runs.get(1).get(i);
-			assertThat(tensor).as("request %d", i).hasSize(10);
-			for (int t = 0; t < java.size(); t++) {
-				assertThat(tensor.get(t).id()).as("request %d token %d", i, t).isEqualTo(java.get(t).id());
-				assertThat(tensor.get(t).logprob()).as("request %d token %d", i, t)
-					.isCloseTo(java.get(t).logprob(), within(1e-4));
-			}
-		}
+		assertSameTokens(runs.get(0), runs.get(1));
 	}
 
 	/**

@@ -250,6 +250,35 @@ class KernelsTests {
 	}
 
 	@Test
+	void swiGluOfRowsInAnArrayMatchesItsTwinAndTheLoop() {
+		int rows = 5;
+		// not a multiple of any vector width, so that the scalar tail runs too
+		int inter = 37;
+		float[] gateUp = randoms(rows * 2 * inter);
+		for (int i = 0; i < gateUp.length; i++) {
+			gateUp[i] *= 4;
+		}
+		NDArray act = SwiGlu.rows(gateUp, rows, inter, manager);
+		assertThat(act.getShape()).isEqualTo(new Shape(rows, inter));
+		assertThat(Torch.isContiguous(act)).as("rows, as down_proj's LoRA reads them").isTrue();
+		float[] got = act.toFloatArray();
+		float[] twin = Kernels.swiGlu(manager.create(gateUp, new Shape(rows, 2 * inter)), inter)
+			.reshape(-1)
+			.toFloatArray();
+		for (int r = 0; r < rows; r++) {
+			float[] expected = NaiveKernels.swiGlu(slice(gateUp, r * 2 * inter, inter),
+					slice(gateUp, r * 2 * inter + inter, inter));
+			for (int i = 0; i < inter; i++) {
+				int at = r * inter + i;
+				assertThat(got[at]).as("row %d, element %d", r, i)
+					.isCloseTo(twin[at], within(1e-6f * Math.max(1, Math.abs(twin[at]))))
+					.isCloseTo(expected[i], within(1e-5f * Math.max(1, Math.abs(expected[i]))));
+			}
+		}
+		assertThatIllegalArgumentException().isThrownBy(() -> SwiGlu.rows(gateUp, rows + 1, inter, manager));
+	}
+
+	@Test
 	void tensorHoldsItsValuesRowMajorAndRefusesAShapeTheyDoNotFill() {
 		float[] values = randoms(6);
 		NDArray tensor = Torch.tensor(manager, values, new Shape(2, 3));
