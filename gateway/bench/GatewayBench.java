@@ -60,6 +60,34 @@ public class GatewayBench {
 
 	static final AtomicLong requests = new AtomicLong();
 
+	static final String USAGE = """
+			usage: bin/quiver bench gateway [--requests N] [--seconds S] [--soak-minutes M] [--warmup-seconds S]
+			  --requests N         requests per latency measurement, each way (default 5000)
+			  --seconds S          seconds of each throughput measurement (default 8)
+			  --soak-minutes M     minutes of load afterwards, sampling the gateway's RSS (default 0: no soak)
+			  --warmup-seconds S   seconds of load before measuring (default 15)
+			  --jar FILE           the gateway's executable jar (the script passes the one it built)""";
+
+	static void usageError(String message) {
+		System.err.println("bench gateway: " + message);
+		System.err.println(USAGE);
+		System.exit(2);
+	}
+
+	static int number(String option, String value, int least) {
+		try {
+			int n = Integer.parseInt(value);
+			if (n >= least) {
+				return n;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		usageError(option + " needs a whole number of at least " + least + ", not '" + value + "'");
+		return least;
+	}
+
 	public static void main(String[] args) throws Exception {
 		Path jar = null;
 		int latencyRequests = 5000;
@@ -67,13 +95,24 @@ public class GatewayBench {
 		int soakMinutes = 0;
 		int warmupSeconds = 15;
 		for (int i = 0; i < args.length; i++) {
-			switch (args[i]) {
-				case "--jar" -> jar = Path.of(args[++i]);
-				case "--requests" -> latencyRequests = Integer.parseInt(args[++i]);
-				case "--seconds" -> throughputSeconds = Integer.parseInt(args[++i]);
-				case "--soak-minutes" -> soakMinutes = Integer.parseInt(args[++i]);
-				case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
-				default -> throw new IllegalArgumentException("unknown option " + args[i]);
+			if (args[i].equals("--help") || args[i].equals("-h")) {
+				System.out.println(USAGE);
+				return;
+			}
+			if (!List.of("--jar", "--requests", "--seconds", "--soak-minutes", "--warmup-seconds").contains(args[i])) {
+				usageError("unknown option " + args[i]);
+			}
+			if (i + 1 >= args.length) {
+				usageError("missing a value after " + args[i]);
+			}
+			String value = args[++i];
+			switch (args[i - 1]) {
+				case "--jar" -> jar = Path.of(value);
+				case "--requests" -> latencyRequests = number(args[i - 1], value, 1);
+				case "--seconds" -> throughputSeconds = number(args[i - 1], value, 1);
+				case "--soak-minutes" -> soakMinutes = number(args[i - 1], value, 0);
+				case "--warmup-seconds" -> warmupSeconds = number(args[i - 1], value, 0);
+				default -> throw new IllegalStateException("unreachable: " + args[i - 1]);
 			}
 		}
 		// Without TCP_NODELAY the fake worker's small SSE chunks wait on Nagle and delayed

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -40,14 +41,60 @@ public final class AuditBenchmark {
 	private AuditBenchmark() {
 	}
 
+	private static int positive(CommandLine command, String option, String fallback) {
+		String value = command.option(option, fallback);
+		try {
+			int n = Integer.parseInt(value);
+			if (n > 0) {
+				return n;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		usageError("--" + option + " needs a positive whole number, not '" + value + "'");
+		return 0;
+	}
+
+	private static void usageError(String message) {
+		System.err.println("bench audit: " + message);
+		System.err.println(USAGE);
+		System.exit(2);
+	}
+
+	private static final String USAGE = """
+			usage: bin/quiver bench audit [--events N] [--tenants N] [--producers N] [--writers N] [--batch-size N]
+			                              [--db-url URL] [--db-user USER] [--keep]
+			  --events N       events to append (default 300000)
+			  --tenants N      tenants, one hash chain each (default 50)
+			  --producers N    threads submitting events (default 4)
+			  --writers N      threads writing batches to the database (default 2)
+			  --batch-size N   events per batch insert (default 2000)
+			  --db-url URL     the PostgreSQL server to create the scratch database on
+			                   (default QUIVER_DB_URL, else jdbc:postgresql://127.0.0.1:5432/postgres)
+			  --db-user USER   its user (default QUIVER_DB_USER, else postgres); the password comes from
+			                   QUIVER_DB_PASSWORD only
+			  --keep           keep the scratch database afterwards""";
+
+	private static final Set<String> OPTIONS = Set.of("events", "tenants", "producers", "writers", "batch-size",
+			"db-url", "db-user", "keep", "help");
+
 	public static void main(String[] args) throws Exception {
 		CommandLine.quietLogging();
 		CommandLine command = new CommandLine(args);
-		int events = Integer.parseInt(command.option("events", "300000"));
-		int tenants = Integer.parseInt(command.option("tenants", "50"));
-		int producers = Integer.parseInt(command.option("producers", "4"));
-		int batchSize = Integer.parseInt(command.option("batch-size", "2000"));
-		int writers = Integer.parseInt(command.option("writers", "2"));
+		if (command.flag("help") || command.positional().contains("-h")) {
+			System.out.println(USAGE);
+			return;
+		}
+		String unknown = command.unknown(OPTIONS);
+		if (unknown != null) {
+			usageError("unknown option " + unknown);
+		}
+		int events = positive(command, "events", "300000");
+		int tenants = positive(command, "tenants", "50");
+		int producers = positive(command, "producers", "4");
+		int batchSize = positive(command, "batch-size", "2000");
+		int writers = positive(command, "writers", "2");
 		long backlog = 10L * batchSize * writers;
 		String serverUrl = command.dbUrl();
 		String database = "quiver_audit_bench_" + Long.toString(System.currentTimeMillis(), 36);

@@ -3,6 +3,7 @@ package io.quiver.audit.cli;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -42,6 +43,21 @@ final class CommandLine {
 				this.positional.add(arg);
 			}
 		}
+	}
+
+	/**
+	 * The first option given that is not one of {@code known}, or a stray positional
+	 * argument, for a usage error; null when every argument is known.
+	 * @param known the command's option names, without their dashes
+	 * @return what to name in the error, or null
+	 */
+	String unknown(Set<String> known) {
+		for (String name : this.options.keySet()) {
+			if (!known.contains(name)) {
+				return "--" + name;
+			}
+		}
+		return this.positional.isEmpty() ? null : this.positional.get(0);
 	}
 
 	List<String> positional() {
