@@ -229,6 +229,9 @@ public final class Transformer implements AutoCloseable {
 			}
 			Attention attention = prepareAttention(batch, javaSteps, m);
 			LoraPlan lora = planLora(batch, attention.decodeRows(), m);
+			// Where a bank's kernel adds deltas row by row, gate and up's output is
+			// transposed into rows for it first (see SwiGlu.rows).
+			boolean gateUpRows = javaSteps && VECTOR_KERNELS && lora.addsToArrays();
 			int heads = this.config.numHeads();
 			int kvHeads = this.config.numKvHeads();
 			int hd = this.config.headDim();
@@ -276,9 +279,6 @@ public final class Transformer implements AutoCloseable {
 				NDArray h2 = x.norm(layer.postNorm, layer.postNormValues, eps);
 				NDArray gateUp = Kernels.linear(h2, layer.gateUp);
 				int inter = this.config.intermediateSize();
-				// Where a bank's kernel adds deltas row by row, gate and up's output is
-				// transposed into rows for it first (see SwiGlu.rows).
-				boolean gateUpRows = javaSteps && VECTOR_KERNELS && lora.addsToArrays();
 				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp, gateUpRows);
 				NDArray act;
 				if (gateUpRows) {
