@@ -33,11 +33,12 @@ import org.slf4j.LoggerFactory;
  * next power of two {@code R ≥ r}, zero-padded, which is exact.
  *
  * <p>
- * On the CPU, decode rows of many adapters ({@link #addBatched}) are computed by
- * {@link LoraRowsKernel} straight from the bank's memory when the JVM has the Vector API;
- * otherwise, and on a GPU, by PyTorch's batched matmul. There, the bank also keeps a bf16
- * copy of each adapter stored in bf16, which the kernel reads instead: exact, and half
- * the bytes on the path whose cost is the bytes.
+ * On the CPU, every row of a pass on this bank's adapters, decode and prefill alike
+ * ({@link #addBatched}), is computed by {@link LoraRowsKernel} straight from the bank's
+ * memory when the JVM has the Vector API; otherwise, and on a GPU, decode rows of many
+ * adapters by PyTorch's batched matmul. There, the bank also keeps a bf16 copy of each
+ * adapter stored in bf16, which the kernel reads instead: exact, and half the bytes on
+ * the path whose cost is the bytes.
  */
 public final class LoraBank implements AutoCloseable {
 
@@ -558,6 +559,9 @@ public final class LoraBank implements AutoCloseable {
 			addRows(this.factors[layer][group.ordinal()], plan.slotOfRow(), plan.order(), firstRow, x, y);
 			return;
 		}
+		if (plan.scatter() == null) {
+			throw new IllegalStateException("a layout for the kernel only, in a bank without it");
+		}
 		boolean whole = firstRow == 0 && rows == x.getShape().get(0);
 		NDIndex ours = new NDIndex("{}:{}", firstRow, firstRow + rows);
 		NDArray input = whole ? x : x.get(ours);
@@ -717,33 +721,70 @@ public final class LoraBank implements AutoCloseable {
 	 * @param slots the slot range's length
 	 * @param maxRows the most rows any slot has
 	 * @param scatter for each padded position, the row it reads (padding reads row 0 and
-	 * is never gathered back), {@code [slots · maxRows]} int64
-	 * @param gather for each row, its padded position, {@code [rows]} int64
+	 * is never gathered back), {@code [slots · maxRows]} int64; null in a layout for the
+	 * kernel only
+	 * @param gather for each row, its padded position, {@code [rows]} int64; null in a
+	 * layout for the kernel only
 	 * @param inPlace whether the rows already are the padded block (one row per slot, in
 	 * slot order, no slot skipped), so that scattering and gathering can be left out
-	 * @param slotOfRow each row's slot
-	 * @param order the rows by slot, in the order of their factors in memory
+	 * @param slotOfRow each row's slot, or {@link #SKIPPED}
+	 * @param order the rows that are not skipped, by slot: the order of their factors in
+	 * memory
 	 */
 	public record BankRows(int firstSlot, int slots, int maxRows, NDArray scatter, NDArray gather, boolean inPlace,
 			int[] slotOfRow, int[] order) {
 
 		/**
-		 * Lays out rows by slot.
+		 * The slot of a row that the bank leaves as it is: a row of the base model or of
+		 * another bank, between rows of this one.
+		 */
+		public static final int SKIPPED = -1;
+
+		/**
+		 * Lays out rows by slot, for the kernel and for PyTorch's batched matmuls.
 		 * @param slotOfRow each row's slot
 		 * @param manager where to create the index tensors
 		 * @return the layout
 		 */
 		public static BankRows of(int[] slotOfRow, NDManager manager) {
+			for (int s : slotOfRow) {
+				if (s < 0) {
+					throw new IllegalArgumentException("batched matmuls take no skipped rows");
+				}
+			}
+			return layout(slotOfRow, manager);
+		}
+
+		/**
+		 * Lays out rows by slot for the kernel only ({@link #addsToArrays()}), which
+		 * leaves rows marked {@link #SKIPPED} as they are.
+		 * @param slotOfRow each row's slot, or {@link #SKIPPED}
+		 * @return the layout
+		 */
+		public static BankRows ofRows(int[] slotOfRow) {
+			return layout(slotOfRow, null);
+		}
+
+		private static BankRows layout(int[] slotOfRow, NDManager manager) {
 			int lo = Integer.MAX_VALUE;
 			int hi = -1;
+			int taken = 0;
 			for (int s : slotOfRow) {
-				lo = Math.min(lo, s);
-				hi = Math.max(hi, s);
+				if (s != SKIPPED) {
+					lo = Math.min(lo, s);
+					hi = Math.max(hi, s);
+					taken++;
+				}
+			}
+			if (taken == 0) {
+				throw new IllegalArgumentException("no row has a slot");
 			}
 			int slots = hi - lo + 1;
 			int[] counts = new int[slots];
 			for (int s : slotOfRow) {
-				counts[s - lo]++;
+				if (s != SKIPPED) {
+					counts[s - lo]++;
+				}
 			}
 			int maxRows = 0;
 			for (int c : counts) {
@@ -754,6 +795,10 @@ public final class LoraBank implements AutoCloseable {
 			int[] next = new int[slots];
 			boolean inPlace = slots == slotOfRow.length;
 			for (int row = 0; row < slotOfRow.length; row++) {
+				if (slotOfRow[row] == SKIPPED) {
+					inPlace = false;
+					continue;
+				}
 				int s = slotOfRow[row] - lo;
 				int position = s * maxRows + next[s]++;
 				scatter[position] = row;
@@ -762,15 +807,15 @@ public final class LoraBank implements AutoCloseable {
 			}
 			// the padded block's positions in order, skipping padding, are the rows by
 			// slot
-			int[] order = new int[slotOfRow.length];
+			int[] order = new int[taken];
 			int at = 0;
 			for (int s = 0; s < slots; s++) {
 				for (int i = 0; i < next[s]; i++) {
 					order[at++] = (int) scatter[s * maxRows + i];
 				}
 			}
-			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace,
-					slotOfRow.clone(), order);
+			return new BankRows(lo, slots, maxRows, (manager != null) ? manager.create(scatter) : null,
+					(manager != null) ? manager.create(gather) : null, inPlace, slotOfRow.clone(), order);
 		}
 
 	}

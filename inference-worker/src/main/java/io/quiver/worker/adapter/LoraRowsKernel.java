@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The LoRA deltas of rows that each have their own adapter (decode rows), computed on the
- * CPU straight from a {@link LoraBank}'s memory with the Vector API.
+ * The LoRA deltas of a pass's rows, each on its adapter's slot (a decode row, or a row of
+ * a prefill chunk), computed on the CPU straight from a {@link LoraBank}'s memory with
+ * the Vector API. Rows of another bank or of the base model, between them, are skipped.
  *
  * <p>
  * In decode every row reads its own adapter's factors once, two FLOPs for every float
@@ -33,7 +34,10 @@ import jdk.incubator.vector.VectorSpecies;
  * ms a step for bf16 factors and 30 ms for fp32 ones on a 2-vCPU EPYC. The loops are not
  * the limit (on factors that sit in cache the same rows run at 65 GB/s on one thread):
  * the memory is, read in runs of 37–135 KB at addresses no prefetcher can guess, at 13–20
- * GB/s a thread against 28 GB/s for one long sequential read.
+ * GB/s a thread against 28 GB/s for one long sequential read. The rows of a prefill chunk
+ * share their slot, and one thread takes them one after the other (they are next to each
+ * other in slot order): the first reads the factors from memory, the rest from the core's
+ * cache.
  *
  * <p>
  * Slots whose adapter is stored in bf16 are read from the bank's bf16 copy, half the
@@ -131,8 +135,9 @@ final class LoraRowsKernel {
 	 * transposed one through {@code deltas}, by chunks of columns once every row is done.
 	 * Without a target the deltas are left in {@code deltas}.
 	 * @param factors the layer's factors of one group
-	 * @param slotOfRow each row's slot
-	 * @param order the rows, by slot
+	 * @param slotOfRow each row's slot, or {@link LoraBank.BankRows#SKIPPED} for a row
+	 * left as it is (its delta is zero)
+	 * @param order the rows that are not skipped, by slot
 	 * @param x the input rows, {@code [rows, in]} row-major, float32
 	 * @param deltas native memory for the deltas, {@code [rows, width]} row-major,
 	 * float32, overwritten unless the target is row-major
@@ -141,7 +146,7 @@ final class LoraRowsKernel {
 	static void apply(Factors factors, int[] slotOfRow, int[] order, MemorySegment x, MemorySegment deltas,
 			Target target) {
 		Job job = new Job(factors, slotOfRow, order, x, deltas, target);
-		RowWork.share(job::work, slotOfRow.length);
+		RowWork.share(job::work, order.length);
 		job.finish();
 	}
 
@@ -210,16 +215,29 @@ final class LoraRowsKernel {
 			this.deltas = deltas;
 			this.target = target;
 			this.chunks = (target == null || !target.transposed()) ? 0 : (factors.width() + CHUNK - 1) / CHUNK;
+			if ((target == null || target.transposed()) && order.length < slotOfRow.length) {
+				long row = (long) factors.width() * Float.BYTES;
+				for (int r = 0; r < slotOfRow.length; r++) {
+					if (slotOfRow[r] == LoraBank.BankRows.SKIPPED) {
+						deltas.asSlice(r * row, row).fill((byte) 0);
+					}
+				}
+			}
 		}
 
 		private void work() {
-			Scratch scratch = new Scratch(this.factors);
-			int rows = this.slotOfRow.length;
+			// made on the first row taken: a helper that wakes after the rows are gone
+			// allocates nothing
+			Scratch scratch = null;
+			int rows = this.order.length;
 			boolean fromFront = Thread.currentThread() == this.caller;
 			while (this.claimed.getAndIncrement() < rows) {
 				int r = fromFront ? this.order[this.front.getAndIncrement()]
 						: this.order[rows - 1 - this.back.getAndIncrement()];
 				try {
+					if (scratch == null) {
+						scratch = new Scratch(this.factors);
+					}
 					row(this.factors, this.slotOfRow[r], this.x, this.deltas, this.target, r, scratch);
 				}
 				catch (RuntimeException | Error ex) {
@@ -232,11 +250,12 @@ final class LoraRowsKernel {
 			}
 			// every row's delta must be in before any column is added
 			RowWork.await(this.done, rows);
-			float[] columns = new float[CHUNK * rows];
+			int all = this.slotOfRow.length;
+			float[] columns = new float[CHUNK * all];
 			for (int c = this.nextChunk.getAndIncrement(); c < this.chunks; c = this.nextChunk.getAndIncrement()) {
 				try {
 					int from = c * CHUNK;
-					add(this.deltas, rows, this.factors.width(), this.target, from,
+					add(this.deltas, all, this.factors.width(), this.target, from,
 							Math.min(this.factors.width(), from + CHUNK), columns);
 				}
 				catch (RuntimeException | Error ex) {
@@ -252,7 +271,7 @@ final class LoraRowsKernel {
 		 */
 		void finish() {
 			work();
-			RowWork.await(this.done, this.slotOfRow.length);
+			RowWork.await(this.done, this.order.length);
 			RowWork.await(this.chunksDone, this.chunks);
 			Throwable failed = this.failure;
 			if (failed != null) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.within;
 
@@ -117,7 +118,10 @@ class LoraBankTests {
 				weights(config, "d", 4, List.of("gate_proj", "down_proj", "o_proj"), 0.7, true, random));
 	}
 
-	/** Adds the adapters to the bank and gives each row's slot. */
+	/**
+	 * Adds the adapters to the bank and gives each row's slot ({@code -1}: a skipped
+	 * row).
+	 */
 	private static int[] add(LoraBank bank, List<LoraWeights> adapters, int[] adapterOfRow) {
 		int[] slots = new int[adapters.size()];
 		for (int i = 0; i < slots.length; i++) {
@@ -125,7 +129,7 @@ class LoraBankTests {
 		}
 		int[] slotOfRow = new int[adapterOfRow.length];
 		for (int r = 0; r < slotOfRow.length; r++) {
-			slotOfRow[r] = slots[adapterOfRow[r]];
+			slotOfRow[r] = (adapterOfRow[r] < 0) ? LoraBank.BankRows.SKIPPED : slots[adapterOfRow[r]];
 		}
 		return slotOfRow;
 	}
@@ -186,6 +190,18 @@ class LoraBankTests {
 		assertOnlyTheBanksRowsGetDeltas(many);
 	}
 
+	@Test
+	void whenRowsBetweenTheBanksRowsAreSkippedThenTheKernelLeavesThemAsTheyAre() {
+		// a prefill pass's layout: a bank's decode and prefill rows in one call, with the
+		// base model's rows and another bank's between them (-1: skipped)
+		assertOnlyTheBanksRowsGetDeltas(new int[] { 1, 3, -1, -1, 2, 2, 2, -1, 0, 0 });
+		int[] many = new int[19];
+		for (int r = 0; r < many.length; r++) {
+			many[r] = (r % 5 == 2) ? -1 : (r * 7) % 4;
+		}
+		assertOnlyTheBanksRowsGetDeltas(many);
+	}
+
 	private static void assertOnlyTheBanksRowsGetDeltas(int[] adapterOfRow) {
 		Random random = new Random(3);
 		List<LoraWeights> adapters = mixedAdapters(CONFIG, random);
@@ -193,7 +209,9 @@ class LoraBankTests {
 		int n = adapterOfRow.length + 3;
 		try (NDManager manager = Torch.newManager(); LoraBank bank = new LoraBank(CONFIG, 8, manager, 2)) {
 			int[] slotOfRow = add(bank, adapters, adapterOfRow);
-			for (boolean kernel : new boolean[] { true, false }) {
+			boolean skips = Arrays.stream(adapterOfRow).anyMatch((a) -> a < 0);
+			// PyTorch's batched matmuls take no skipped rows
+			for (boolean kernel : skips ? new boolean[] { true } : new boolean[] { true, false }) {
 				LoraBank.preferRowsKernel(kernel);
 				for (Layout inputLayout : Layout.values()) {
 					for (Layout outputLayout : OUTPUTS) {
@@ -209,7 +227,8 @@ class LoraBankTests {
 							}
 							float[] y = new float[n * out];
 							Arrays.fill(y, 1f);
-							LoraBank.BankRows rows = LoraBank.BankRows.of(slotOfRow, manager);
+							LoraBank.BankRows rows = skips ? LoraBank.BankRows.ofRows(slotOfRow)
+									: LoraBank.BankRows.of(slotOfRow, manager);
 							NDArray input = inputLayout.of(manager, x, n, in);
 							float[] got;
 							if (outputLayout != null) {
@@ -312,6 +331,10 @@ class LoraBankTests {
 			assertThat(LoraBank.BankRows.of(new int[] { 7, 5, 7, 4, 5, 9 }, manager).order()).containsExactly(3, 1, 4,
 					0, 2, 5);
 			assertThat(LoraBank.BankRows.of(new int[] { 2 }, manager).order()).containsExactly(0);
+			// skipped rows are left out
+			assertThat(LoraBank.BankRows.ofRows(new int[] { 7, -1, 5, -1, 7 }).order()).containsExactly(2, 0, 4);
+			assertThatIllegalArgumentException().isThrownBy(() -> LoraBank.BankRows.of(new int[] { 1, -1 }, manager));
+			assertThatIllegalArgumentException().isThrownBy(() -> LoraBank.BankRows.ofRows(new int[] { -1, -1 }));
 		}
 	}
 
@@ -328,6 +351,9 @@ class LoraBankTests {
 			float[] x, int in, int out) {
 		float[] y = new float[adapterOfRow.length * out];
 		for (int r = 0; r < adapterOfRow.length; r++) {
+			if (adapterOfRow[r] < 0) {
+				continue;
+			}
 			LoraWeights w = adapters.get(adapterOfRow[r]);
 			int column = 0;
 			for (String module : group.modules()) {

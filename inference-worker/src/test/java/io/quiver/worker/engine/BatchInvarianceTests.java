@@ -106,22 +106,51 @@ class BatchInvarianceTests {
 		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
 			for (boolean java : new boolean[] { true, false }) {
 				Transformer.preferJavaSteps(java);
-				List<CompletableFuture<List<GenerationEvent.TokenInfo>>> together = new ArrayList<>();
-				for (int i = 0; i < 16; i++) {
-					together.add(TestEngines.run(engine, TestEngines.greedy((java ? "java-" : "tensor-") + i,
-							models[i % models.length], prompt(i), 10)));
-				}
-				List<List<GenerationEvent.TokenInfo>> tokens = new ArrayList<>();
-				for (CompletableFuture<List<GenerationEvent.TokenInfo>> request : together) {
-					tokens.add(request.get(60, TimeUnit.SECONDS));
-				}
-				runs.add(tokens);
+				runs.add(together(engine, java ? "java-" : "tensor-", models));
 			}
 		}
 		finally {
 			Transformer.preferJavaSteps(true);
 		}
 		assertSameTokens(runs.get(0), runs.get(1));
+	}
+
+	@Test
+	void whenPromptsOfManyAdaptersArePrefilledThroughTheKernelThenTheyDecodeAsThroughPyTorch() throws Exception {
+		// On a CPU a bank's prefill rows go through the LoRA kernel with its decode rows,
+		// in one call that skips the rows between them: the base model's prompts and the
+		// other bank's. With the kernel turned off, each prompt's chunk goes through
+		// PyTorch's matmuls. Sixteen requests submitted at once, so that their prompts
+		// are prefilled side by side.
+		Path model = tinyModel();
+		Path adapters = this.dir.resolve("adapters");
+		String[] models = withMoreAdapters(model, adapters);
+		List<List<List<GenerationEvent.TokenInfo>>> runs = new ArrayList<>();
+		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
+			for (boolean kernel : new boolean[] { true, false }) {
+				LoraBank.preferRowsKernel(kernel);
+				runs.add(together(engine, kernel ? "kernel-" : "torch-", models));
+			}
+		}
+		finally {
+			LoraBank.preferRowsKernel(true);
+		}
+		assertSameTokens(runs.get(0), runs.get(1));
+	}
+
+	/** Sixteen requests submitted at once, cycling through the models, 10 tokens each. */
+	private static List<List<GenerationEvent.TokenInfo>> together(InferenceEngine engine, String prefix,
+			String[] models) throws Exception {
+		List<CompletableFuture<List<GenerationEvent.TokenInfo>>> together = new ArrayList<>();
+		for (int i = 0; i < 16; i++) {
+			together
+				.add(TestEngines.run(engine, TestEngines.greedy(prefix + i, models[i % models.length], prompt(i), 10)));
+		}
+		List<List<GenerationEvent.TokenInfo>> tokens = new ArrayList<>();
+		for (CompletableFuture<List<GenerationEvent.TokenInfo>> request : together) {
+			tokens.add(request.get(60, TimeUnit.SECONDS));
+		}
+		return tokens;
 	}
 
 	/**
