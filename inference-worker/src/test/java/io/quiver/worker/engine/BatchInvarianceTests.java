@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import io.quiver.worker.adapter.LoraBank;
 import io.quiver.worker.demo.DemoModel;
@@ -99,20 +100,7 @@ class BatchInvarianceTests {
 		// deltas of decode rows into the rows the Java steps read; the tensor path is
 		// what a GPU runs. Both over the same batch of prefill and decode rows of many
 		// adapters, several of them in each rank's bank.
-		Path model = tinyModel();
-		Path adapters = this.dir.resolve("adapters");
-		String[] models = withMoreAdapters(model, adapters);
-		List<List<List<GenerationEvent.TokenInfo>>> runs = new ArrayList<>();
-		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
-			for (boolean java : new boolean[] { true, false }) {
-				Transformer.preferJavaSteps(java);
-				runs.add(together(engine, java ? "java-" : "tensor-", models));
-			}
-		}
-		finally {
-			Transformer.preferJavaSteps(true);
-		}
-		assertSameTokens(runs.get(0), runs.get(1));
+		assertABatchDecodesTheSameEitherWay(Transformer::preferJavaSteps);
 	}
 
 	@Test
@@ -122,18 +110,26 @@ class BatchInvarianceTests {
 		// other bank's. With the kernel turned off, each prompt's chunk goes through
 		// PyTorch's matmuls. Sixteen requests submitted at once, so that their prompts
 		// are prefilled side by side.
+		assertABatchDecodesTheSameEitherWay(LoraBank::preferRowsKernel);
+	}
+
+	/**
+	 * Runs the same batch with a path of the engine preferred and not, and holds the
+	 * tokens of the two runs together; the path is preferred again afterwards.
+	 */
+	private void assertABatchDecodesTheSameEitherWay(Consumer<Boolean> prefer) throws Exception {
 		Path model = tinyModel();
 		Path adapters = this.dir.resolve("adapters");
 		String[] models = withMoreAdapters(model, adapters);
 		List<List<List<GenerationEvent.TokenInfo>>> runs = new ArrayList<>();
 		try (InferenceEngine engine = TestEngines.start(model, adapters, 16)) {
-			for (boolean kernel : new boolean[] { true, false }) {
-				LoraBank.preferRowsKernel(kernel);
-				runs.add(together(engine, kernel ? "kernel-" : "torch-", models));
+			for (boolean preferred : new boolean[] { true, false }) {
+				prefer.accept(preferred);
+				runs.add(together(engine, preferred ? "preferred-" : "other-", models));
 			}
 		}
 		finally {
-			LoraBank.preferRowsKernel(true);
+			prefer.accept(true);
 		}
 		assertSameTokens(runs.get(0), runs.get(1));
 	}
