@@ -117,9 +117,8 @@ public final class LoraBank implements AutoCloseable {
 	// a bf16 adapter's factors widened to fp32 on their way into the staging buffer
 	private float[] widened = new float[0];
 
-	// a bf16 adapter's lora_B of one module and layer, transposed on its way into the
-	// bf16
-	// copy
+	// one module's lora_B of a layer of a bf16 adapter, transposed on its way into the
+	// bank's bf16 copy
 	private short[] transposed = new short[0];
 
 	/**
@@ -780,8 +779,8 @@ public final class LoraBank implements AutoCloseable {
 		}
 
 		/**
-		 * Lays out rows by slot for the kernel only ({@link #addsToArrays()}), which
-		 * leaves rows marked {@link #SKIPPED} as they are.
+		 * Lays out rows by slot for the kernel only ({@link LoraBank#addsToArrays()}),
+		 * which leaves rows marked {@link #SKIPPED} as they are.
 		 * @param slotOfRow each row's slot, or {@link #SKIPPED}
 		 * @return the layout
 		 */

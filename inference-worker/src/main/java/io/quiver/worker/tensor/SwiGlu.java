@@ -106,26 +106,10 @@ public final class SwiGlu {
 		ByteBuffer memory = act.toByteBuffer(true);
 		try {
 			MemorySegment out = MemorySegment.ofBuffer(memory);
-			int lanes = SPECIES.length();
-			int bound = SPECIES.loopBound(intermediate);
-			FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+			MemorySegment in = MemorySegment.ofArray(gateUp);
+			long row = (long) intermediate * Float.BYTES;
 			for (int r = 0; r < rows; r++) {
-				int gateAt = 2 * r * intermediate;
-				int upAt = gateAt + intermediate;
-				long outAt = (long) r * intermediate * Float.BYTES;
-				int i = 0;
-				for (; i < bound; i += lanes) {
-					FloatVector g = FloatVector.fromArray(SPECIES, gateUp, gateAt + i);
-					FloatVector up = FloatVector.fromArray(SPECIES, gateUp, upAt + i);
-					FloatVector sigmoid = one.div(g.neg().lanewise(VectorOperators.EXP).add(one));
-					g.mul(sigmoid).mul(up).intoMemorySegment(out, outAt + (long) i * Float.BYTES, ORDER);
-				}
-				for (; i < intermediate; i++) {
-					float g = gateUp[gateAt + i];
-					float sigmoid = 1f / (1f + (float) Math.exp(-g));
-					out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, outAt + (long) i * Float.BYTES,
-							g * sigmoid * gateUp[upAt + i]);
-				}
+				compute(in.asSlice(2 * r * row, 2 * row), intermediate, out.asSlice(r * row, row));
 			}
 			return act;
 		}

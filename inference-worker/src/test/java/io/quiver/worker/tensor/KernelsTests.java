@@ -203,13 +203,22 @@ class KernelsTests {
 		float[] got = Kernels.swiGlu(manager.create(gateUp, new Shape(rows, 2 * inter)), inter)
 			.reshape(-1)
 			.toFloatArray();
-		for (int r = 0; r < rows; r++) {
-			float[] expected = NaiveKernels.swiGlu(slice(gateUp, r * 2 * inter, inter),
-					slice(gateUp, r * 2 * inter + inter, inter));
-			for (int i = 0; i < inter; i++) {
-				assertThat(got[r * inter + i]).isCloseTo(expected[i], within(1e-5f));
-			}
+		float[] expected = swiGluLoop(gateUp, rows, inter);
+		for (int i = 0; i < expected.length; i++) {
+			assertThat(got[i]).isCloseTo(expected[i], within(1e-5f));
 		}
+	}
+
+	/**
+	 * {@link NaiveKernels#swiGlu} of each row of {@code [rows, 2 · inter]}, row-major.
+	 */
+	private static float[] swiGluLoop(float[] gateUp, int rows, int inter) {
+		float[] out = new float[rows * inter];
+		for (int r = 0; r < rows; r++) {
+			System.arraycopy(NaiveKernels.swiGlu(slice(gateUp, r * 2 * inter, inter),
+					slice(gateUp, r * 2 * inter + inter, inter)), 0, out, r * inter, inter);
+		}
+		return out;
 	}
 
 	@Test
@@ -265,15 +274,11 @@ class KernelsTests {
 		float[] twin = Kernels.swiGlu(manager.create(gateUp, new Shape(rows, 2 * inter)), inter)
 			.reshape(-1)
 			.toFloatArray();
-		for (int r = 0; r < rows; r++) {
-			float[] expected = NaiveKernels.swiGlu(slice(gateUp, r * 2 * inter, inter),
-					slice(gateUp, r * 2 * inter + inter, inter));
-			for (int i = 0; i < inter; i++) {
-				int at = r * inter + i;
-				assertThat(got[at]).as("row %d, element %d", r, i)
-					.isCloseTo(twin[at], within(1e-6f * Math.max(1, Math.abs(twin[at]))))
-					.isCloseTo(expected[i], within(1e-5f * Math.max(1, Math.abs(expected[i]))));
-			}
+		float[] expected = swiGluLoop(gateUp, rows, inter);
+		for (int at = 0; at < expected.length; at++) {
+			assertThat(got[at]).as("row %d, element %d", at / inter, at % inter)
+				.isCloseTo(twin[at], within(1e-6f * Math.max(1, Math.abs(twin[at]))))
+				.isCloseTo(expected[at], within(1e-5f * Math.max(1, Math.abs(expected[at]))));
 		}
 		assertThatIllegalArgumentException().isThrownBy(() -> SwiGlu.rows(gateUp, rows + 1, inter, manager));
 	}
