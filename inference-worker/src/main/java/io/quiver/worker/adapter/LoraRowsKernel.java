@@ -226,8 +226,8 @@ final class LoraRowsKernel {
 		}
 
 		private void work() {
-			// made on the first row taken: a helper that wakes after the rows are gone
-			// allocates nothing
+			// fetched on the first row taken: a helper that wakes after the rows are gone
+			// touches nothing
 			Scratch scratch = null;
 			int rows = this.order.length;
 			boolean fromFront = Thread.currentThread() == this.caller;
@@ -236,7 +236,7 @@ final class LoraRowsKernel {
 						: this.order[rows - 1 - this.back.getAndIncrement()];
 				try {
 					if (scratch == null) {
-						scratch = new Scratch(this.factors);
+						scratch = Scratch.of(this.factors);
 					}
 					row(this.factors, this.slotOfRow[r], this.x, this.deltas, this.target, r, scratch);
 				}
@@ -315,11 +315,32 @@ final class LoraRowsKernel {
 		memory.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, memory.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at) + value);
 	}
 
-	/** One thread's row buffers. */
-	private record Scratch(float[] row, float[] u, float[] d) {
+	/**
+	 * A thread's row buffers, kept from job to job and grown to the widest group's: a
+	 * decode pass runs four jobs a layer (see {@code Kernels.reuse} for what fresh
+	 * buffers cost). Only the first {@code in}, {@code k·R} and {@code width} elements of
+	 * a job's group are used.
+	 */
+	private static final class Scratch {
 
-		Scratch(Factors f) {
-			this(new float[f.in()], new float[f.modules().length * f.rank()], new float[f.width()]);
+		private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+
+		private float[] row = new float[0];
+
+		private float[] u = new float[0];
+
+		private float[] d = new float[0];
+
+		static Scratch of(Factors f) {
+			Scratch scratch = OF_THREAD.get();
+			scratch.row = atLeast(scratch.row, f.in());
+			scratch.u = atLeast(scratch.u, f.modules().length * f.rank());
+			scratch.d = atLeast(scratch.d, f.width());
+			return scratch;
+		}
+
+		private static float[] atLeast(float[] buffer, int length) {
+			return (buffer.length >= length) ? buffer : new float[length];
 		}
 
 	}
@@ -329,13 +350,13 @@ final class LoraRowsKernel {
 		int in = f.in();
 		int rank = f.rank();
 		int width = f.width();
-		float[] row = scratch.row();
-		float[] u = scratch.u();
-		float[] d = scratch.d();
+		float[] row = scratch.row;
+		float[] u = scratch.u;
+		float[] d = scratch.d;
 		int ownRank = f.ranks()[slot];
 		boolean half = f.half()[slot];
 		MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * in * Float.BYTES, row, 0, in);
-		Arrays.fill(d, 0f);
+		Arrays.fill(d, 0, width, 0f);
 		int modules = f.modules().length;
 		int targets = f.targets()[slot];
 		// A bf16 slot's factors are one run of memory, read front to back: its first

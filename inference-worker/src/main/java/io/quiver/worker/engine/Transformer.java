@@ -239,6 +239,10 @@ public final class Transformer implements AutoCloseable {
 			int kvHeads = this.config.numKvHeads();
 			int hd = this.config.headDim();
 			float eps = (float) this.config.rmsNormEps();
+			// each layer's rows of q/k/v and of gate/up in Java, in the buffers the layer
+			// before used (see Kernels.reuse)
+			float[] qkvRows = null;
+			float[] gateUpValues = null;
 			for (int li = 0; li < this.layers.length; li++) {
 				Layer layer = this.layers[li];
 				NDArray h = x.norm(layer.inputNorm, layer.inputNormValues, eps);
@@ -254,7 +258,7 @@ public final class Transformer implements AutoCloseable {
 					try {
 						MemorySegment keyMemory = MemorySegment.ofBuffer(keys);
 						MemorySegment valueMemory = MemorySegment.ofBuffer(values);
-						float[] qkvRows = Kernels.rowMajor(qkv);
+						qkvRows = Kernels.rowMajor(qkv, qkvRows);
 						applyLora(lora, li, LoraGroup.QKV, h, qkvRows);
 						float[] q = RotaryCacheWrite.apply(qkvRows, batch.positions(), batch.writeSlots(), this.cosRows,
 								this.sinRows, heads, kvHeads, hd, keyMemory, valueMemory);
@@ -285,7 +289,7 @@ public final class Transformer implements AutoCloseable {
 				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp, gateUpRows);
 				NDArray act;
 				if (gateUpRows) {
-					float[] gateUpValues = Kernels.rowMajor(gateUp);
+					gateUpValues = Kernels.rowMajor(gateUp, gateUpValues);
 					applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUpValues);
 					act = SwiGlu.rows(gateUpValues, n, inter, m);
 				}

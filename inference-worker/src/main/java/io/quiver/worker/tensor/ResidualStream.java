@@ -34,6 +34,12 @@ public final class ResidualStream {
 	// the rows as a tensor, when not on the CPU
 	private NDArray tensor;
 
+	// on the CPU, the buffers of the last addition's operand and the last norm's rows,
+	// reused by the next (see Kernels.reuse)
+	private float[] added;
+
+	private float[] normed;
+
 	private ResidualStream(NDManager manager, int rows, int hidden, float[] host, NDArray tensor) {
 		this.manager = manager;
 		this.rows = rows;
@@ -65,7 +71,8 @@ public final class ResidualStream {
 			this.tensor = this.tensor.add(y);
 			return;
 		}
-		float[] values = Kernels.rowMajor(y);
+		float[] values = Kernels.rowMajor(y, this.added);
+		this.added = values;
 		if (values.length != this.host.length) {
 			throw new IllegalArgumentException("expected " + this.rows + " rows of " + this.hidden);
 		}
@@ -108,7 +115,9 @@ public final class ResidualStream {
 			return Kernels.rmsNorm(x, weight, eps);
 		}
 		int count = all ? this.rows : picked.length;
-		float[] out = new float[count * this.hidden];
+		// the tensor returned is a copy, so the buffer serves the next norm
+		float[] out = Kernels.reuse(this.normed, count * this.hidden);
+		this.normed = out;
 		for (int r = 0; r < count; r++) {
 			int from = (all ? r : picked[r]) * this.hidden;
 			double sum = 0;

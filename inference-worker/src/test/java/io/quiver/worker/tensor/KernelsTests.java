@@ -78,6 +78,26 @@ class KernelsTests {
 	}
 
 	@Test
+	void rowMajorWritesIntoTheCallersBufferWhereItFits() {
+		int rows = 9;
+		int in = 16;
+		int out = 40;
+		NDArray y = Kernels.linear(manager.create(randoms(rows * in), new Shape(rows, in)),
+				manager.create(randoms(out * in), new Shape(out, in)));
+		float[] expected = Kernels.rowMajor(y);
+		float[] previous = new float[rows * out];
+		Arrays.fill(previous, Float.NaN);
+		float[] got = Kernels.rowMajor(y, previous);
+		assertThat(got).isSameAs(previous).containsExactly(expected);
+		// a buffer of another length is left alone
+		float[] shorter = new float[rows * out - 1];
+		float[] fresh = Kernels.rowMajor(y, shorter);
+		assertThat(fresh).isNotSameAs(shorter).containsExactly(expected);
+		assertThat(shorter).containsOnly(0f);
+		assertThat(Kernels.reuse(null, 3)).hasSize(3);
+	}
+
+	@Test
 	void transposeOfAWindowOfNativeMemoryMatchesTheLoop() {
 		// a 19 × 29 window, 3 elements into rows 40 apart, into rows 23 apart from
 		// element 5: full tiles and remainders both ways, nothing outside touched
