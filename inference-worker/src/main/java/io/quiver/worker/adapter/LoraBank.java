@@ -813,32 +813,35 @@ public final class LoraBank implements AutoCloseable {
 			for (int c : counts) {
 				maxRows = Math.max(maxRows, c);
 			}
+			// the rows by slot, each slot's in row order: where each slot's rows begin
+			int[] next = new int[slots];
+			for (int s = 1; s < slots; s++) {
+				next[s] = next[s - 1] + counts[s - 1];
+			}
+			int[] order = new int[taken];
+			for (int row = 0; row < slotOfRow.length; row++) {
+				if (slotOfRow[row] != SKIPPED) {
+					order[next[slotOfRow[row] - lo]++] = row;
+				}
+			}
+			if (manager == null) {
+				// the kernel reads the order alone: no padded block, whose size grows
+				// with the span of slots times the most rows of one (a prefill chunk)
+				return new BankRows(lo, slots, maxRows, null, null, false, slotOfRow.clone(), order);
+			}
 			long[] scatter = new long[slots * maxRows];
 			long[] gather = new long[slotOfRow.length];
-			int[] next = new int[slots];
+			Arrays.fill(next, 0);
 			boolean inPlace = slots == slotOfRow.length;
 			for (int row = 0; row < slotOfRow.length; row++) {
-				if (slotOfRow[row] == SKIPPED) {
-					inPlace = false;
-					continue;
-				}
 				int s = slotOfRow[row] - lo;
 				int position = s * maxRows + next[s]++;
 				scatter[position] = row;
 				gather[row] = position;
 				inPlace &= position == row;
 			}
-			// the padded block's positions in order, skipping padding, are the rows by
-			// slot
-			int[] order = new int[taken];
-			int at = 0;
-			for (int s = 0; s < slots; s++) {
-				for (int i = 0; i < next[s]; i++) {
-					order[at++] = (int) scatter[s * maxRows + i];
-				}
-			}
-			return new BankRows(lo, slots, maxRows, (manager != null) ? manager.create(scatter) : null,
-					(manager != null) ? manager.create(gather) : null, inPlace, slotOfRow.clone(), order);
+			return new BankRows(lo, slots, maxRows, manager.create(scatter), manager.create(gather), inPlace,
+					slotOfRow.clone(), order);
 		}
 
 	}

@@ -333,6 +333,11 @@ class LoraBankTests {
 			assertThat(LoraBank.BankRows.of(new int[] { 2 }, manager).order()).containsExactly(0);
 			// skipped rows are left out
 			assertThat(LoraBank.BankRows.ofRows(new int[] { 7, -1, 5, -1, 7 }).order()).containsExactly(2, 0, 4);
+			// the kernel's layout has no padded block, however far apart the slots
+			LoraBank.BankRows wide = LoraBank.BankRows.ofRows(new int[] { 4000, 3, 3, 3 });
+			assertThat(wide.order()).containsExactly(1, 2, 3, 0);
+			assertThat(wide.scatter()).isNull();
+			assertThat(wide.gather()).isNull();
 			assertThatIllegalArgumentException().isThrownBy(() -> LoraBank.BankRows.of(new int[] { 1, -1 }, manager));
 			assertThatIllegalArgumentException().isThrownBy(() -> LoraBank.BankRows.ofRows(new int[] { -1, -1 }));
 		}
