@@ -25,8 +25,10 @@ import io.quiver.worker.kvcache.KvCache;
 import io.quiver.worker.model.ModelConfig;
 import io.quiver.worker.tensor.DecodeAttention;
 import io.quiver.worker.tensor.Kernels;
+import io.quiver.worker.tensor.Projection;
 import io.quiver.worker.tensor.ResidualStream;
 import io.quiver.worker.tensor.RotaryCacheWrite;
+import io.quiver.worker.tensor.RowWork;
 import io.quiver.worker.tensor.SwiGlu;
 import io.quiver.worker.tensor.Torch;
 import io.quiver.worker.weights.ModelWeights;
@@ -47,7 +49,7 @@ public final class Transformer implements AutoCloseable {
 	private final NDArray embed;
 
 	// [vocab, hidden]: lm_head.weight (embed_tokens when tied)
-	private final NDArray lmHead;
+	private final Projection lmHead;
 
 	// [hidden]: model.norm.weight
 	private final NDArray finalNorm;
@@ -91,7 +93,7 @@ public final class Transformer implements AutoCloseable {
 		this.config = config;
 		this.manager = manager;
 		this.embed = embed;
-		this.lmHead = lmHead;
+		this.lmHead = new Projection(lmHead);
 		this.finalNorm = manager.create(finalNorm);
 		this.finalNormValues = finalNorm;
 		this.layers = layers;
@@ -142,10 +144,13 @@ public final class Transformer implements AutoCloseable {
 				float[] inputNorm = weights.floats(p + "input_layernorm.weight", h);
 				float[] postNorm = weights.floats(p + "post_attention_layernorm.weight", h);
 				layers[i] = new Layer(manager.create(inputNorm), inputNorm,
-						manager.create(qkv, new Shape(q + 2L * kv, h)), bias,
-						manager.create(weights.floats(p + "self_attn.o_proj.weight", h, q), new Shape(h, q)),
-						manager.create(postNorm), postNorm, manager.create(gateUp, new Shape(2L * inter, h)),
-						manager.create(weights.floats(p + "mlp.down_proj.weight", h, inter), new Shape(h, inter)));
+						new Projection(manager.create(qkv, new Shape(q + 2L * kv, h))), bias,
+						(bias != null) ? bias.toFloatArray() : null,
+						new Projection(
+								manager.create(weights.floats(p + "self_attn.o_proj.weight", h, q), new Shape(h, q))),
+						manager.create(postNorm), postNorm,
+						new Projection(manager.create(gateUp, new Shape(2L * inter, h))), new Projection(manager
+							.create(weights.floats(p + "mlp.down_proj.weight", h, inter), new Shape(h, inter))));
 			}
 			float[] finalNorm = weights.floats("model.norm.weight", h);
 			double[] inv = config.ropeScaling().inverseFrequencies(hd, config.ropeTheta());
@@ -213,6 +218,39 @@ public final class Transformer implements AutoCloseable {
 	 * row-major
 	 */
 	public float[] forward(ForwardBatch batch, KvCache cache) {
+		if (!splitsProjections(batch, cache)) {
+			return pass(batch, cache, false);
+		}
+		try (RowWork.Hot hot = RowWork.hot(); Torch.Threads one = Torch.oneThread()) {
+			return pass(batch, cache, true);
+		}
+	}
+
+	/**
+	 * Whether a pass runs its projections as {@link Projection}s, split between the
+	 * engine thread and the kernel helpers with PyTorch at one thread, rather than
+	 * through PyTorch's OpenMP threads: a pass of decode rows alone whose steps between
+	 * the matmuls run in Java, with every adapter's rows on a bank's CPU kernel. A pass
+	 * with a prefill chunk keeps OpenMP, which its attention's matmuls need.
+	 */
+	private static boolean splitsProjections(ForwardBatch batch, KvCache cache) {
+		if (!javaStepsPreferred || !VECTOR_KERNELS || !cache.inHostMemory()) {
+			return false;
+		}
+		for (ForwardBatch.SequenceRows seq : batch.sequences()) {
+			if (seq.rows() != 1) {
+				return false;
+			}
+		}
+		for (ForwardBatch.LoraRows run : batch.lora()) {
+			if (!run.adapter().bank().addsToArrays()) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private float[] pass(ForwardBatch batch, KvCache cache, boolean split) {
 		try (NDScope scope = new NDScope()) {
 			NDManager m = this.manager;
 			int n = batch.tokens().length;
@@ -234,7 +272,7 @@ public final class Transformer implements AutoCloseable {
 			LoraPlan lora = planLora(batch, attention.decodeRows(), m);
 			// Where a bank's kernel adds deltas row by row, gate and up's output is
 			// transposed into rows for it first (see SwiGlu.rows).
-			boolean gateUpRows = javaSteps && VECTOR_KERNELS && lora.addsToArrays();
+			boolean gateUpRows = split || (javaSteps && VECTOR_KERNELS && lora.addsToArrays());
 			int heads = this.config.numHeads();
 			int kvHeads = this.config.numKvHeads();
 			int hd = this.config.headDim();
@@ -243,14 +281,25 @@ public final class Transformer implements AutoCloseable {
 			// before used (see Kernels.reuse)
 			float[] qkvRows = null;
 			float[] gateUpValues = null;
+			// on a split pass, o's and down's rows before they join the stream
+			float[] added = null;
 			for (int li = 0; li < this.layers.length; li++) {
 				Layer layer = this.layers[li];
 				NDArray h = x.norm(layer.inputNorm, layer.inputNormValues, eps);
-				NDArray qkv = Kernels.linear(h, layer.qkv);
-				if (layer.qkvBias != null) {
-					qkv = qkv.add(layer.qkvBias);
+				NDArray qkv = null;
+				if (split) {
+					qkvRows = layer.qkv.rows(h, qkvRows);
+					if (layer.qkvBiasValues != null) {
+						addToEveryRow(qkvRows, layer.qkvBiasValues);
+					}
 				}
-				applyLora(lora, li, LoraGroup.QKV, h, qkv, javaSteps);
+				else {
+					qkv = Kernels.linear(h, layer.qkv.weight());
+					if (layer.qkvBias != null) {
+						qkv = qkv.add(layer.qkvBias);
+					}
+					applyLora(lora, li, LoraGroup.QKV, h, qkv, javaSteps);
+				}
 				NDArray attended;
 				if (javaSteps) {
 					ByteBuffer keys = cache.keyMemory(li);
@@ -258,7 +307,9 @@ public final class Transformer implements AutoCloseable {
 					try {
 						MemorySegment keyMemory = MemorySegment.ofBuffer(keys);
 						MemorySegment valueMemory = MemorySegment.ofBuffer(values);
-						qkvRows = Kernels.rowMajor(qkv, qkvRows);
+						if (!split) {
+							qkvRows = Kernels.rowMajor(qkv, qkvRows);
+						}
 						applyLora(lora, li, LoraGroup.QKV, h, qkvRows);
 						float[] q = RotaryCacheWrite.apply(qkvRows, batch.positions(), batch.writeSlots(), this.cosRows,
 								this.sinRows, heads, kvHeads, hd, keyMemory, valueMemory);
@@ -277,19 +328,33 @@ public final class Transformer implements AutoCloseable {
 					cache.write(li, writeSlots, k, v);
 					attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), null, cache, li);
 				}
-				NDArray o = Kernels.linear(attended, layer.o);
-				applyLora(lora, li, LoraGroup.O, attended, o, javaSteps);
-				x.add(o);
+				if (split) {
+					added = layer.o.rows(attended, added);
+					x.add(added);
+				}
+				else {
+					NDArray o = Kernels.linear(attended, layer.o.weight());
+					applyLora(lora, li, LoraGroup.O, attended, o, javaSteps);
+					x.add(o);
+				}
 				if (javaSteps) {
 					applyLora(lora, li, LoraGroup.O, attended, x.rows());
 				}
 				NDArray h2 = x.norm(layer.postNorm, layer.postNormValues, eps);
-				NDArray gateUp = Kernels.linear(h2, layer.gateUp);
+				NDArray gateUp = null;
+				if (split) {
+					gateUpValues = layer.gateUp.rows(h2, gateUpValues);
+				}
+				else {
+					gateUp = Kernels.linear(h2, layer.gateUp.weight());
+					applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp, gateUpRows);
+				}
 				int inter = this.config.intermediateSize();
-				applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUp, gateUpRows);
 				NDArray act;
 				if (gateUpRows) {
-					gateUpValues = Kernels.rowMajor(gateUp, gateUpValues);
+					if (!split) {
+						gateUpValues = Kernels.rowMajor(gateUp, gateUpValues);
+					}
 					applyLora(lora, li, LoraGroup.GATE_UP, h2, gateUpValues);
 					act = SwiGlu.rows(gateUpValues, n, inter, m);
 				}
@@ -297,16 +362,30 @@ public final class Transformer implements AutoCloseable {
 					act = (javaSteps && VECTOR_KERNELS) ? SwiGlu.apply(gateUp, inter, m)
 							: Kernels.swiGlu(gateUp, inter);
 				}
-				NDArray down = Kernels.linear(act, layer.down);
-				applyLora(lora, li, LoraGroup.DOWN, act, down, javaSteps);
-				x.add(down);
+				if (split) {
+					added = layer.down.rows(act, added);
+					x.add(added);
+				}
+				else {
+					NDArray down = Kernels.linear(act, layer.down.weight());
+					applyLora(lora, li, LoraGroup.DOWN, act, down, javaSteps);
+					x.add(down);
+				}
 				if (javaSteps) {
 					applyLora(lora, li, LoraGroup.DOWN, act, x.rows());
 				}
 			}
-			NDArray logits = Kernels.linear(x.norm(this.finalNorm, this.finalNormValues, eps, batch.logitRows()),
-					this.lmHead);
-			return Kernels.rowMajor(logits);
+			NDArray last = x.norm(this.finalNorm, this.finalNormValues, eps, batch.logitRows());
+			return split ? this.lmHead.rows(last, null) : Kernels.rowMajor(Kernels.linear(last, this.lmHead.weight()));
+		}
+	}
+
+	/** Adds {@code values} to every row of {@code rows}, {@code [n · values.length]}. */
+	private static void addToEveryRow(float[] rows, float[] values) {
+		for (int at = 0; at < rows.length; at += values.length) {
+			for (int i = 0; i < values.length; i++) {
+				rows[at + i] += values[i];
+			}
 		}
 	}
 
@@ -643,13 +722,15 @@ public final class Transformer implements AutoCloseable {
 	 * @param qkv {@code [(heads + 2·kvHeads)·headDim, hidden]}: q_proj, k_proj, v_proj
 	 * fused
 	 * @param qkvBias {@code [(heads + 2·kvHeads)·headDim]}: their biases (Qwen2), or null
+	 * @param qkvBiasValues the same as an array, or null
 	 * @param o {@code [hidden, heads·headDim]}: o_proj
 	 * @param postNorm {@code [hidden]}: post_attention_layernorm.weight
 	 * @param gateUp {@code [2·intermediate, hidden]}: gate_proj and up_proj fused
 	 * @param down {@code [hidden, intermediate]}: down_proj
 	 */
-	private record Layer(NDArray inputNorm, float[] inputNormValues, NDArray qkv, NDArray qkvBias, NDArray o,
-			NDArray postNorm, float[] postNormValues, NDArray gateUp, NDArray down) {
+	private record Layer(NDArray inputNorm, float[] inputNormValues, Projection qkv, NDArray qkvBias,
+			float[] qkvBiasValues, Projection o, NDArray postNorm, float[] postNormValues, Projection gateUp,
+			Projection down) {
 	}
 
 }

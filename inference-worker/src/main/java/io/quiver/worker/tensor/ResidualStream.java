@@ -73,8 +73,16 @@ public final class ResidualStream {
 		}
 		float[] values = Kernels.rowMajor(y, this.added);
 		this.added = values;
-		if (values.length != this.host.length) {
-			throw new IllegalArgumentException("expected " + this.rows + " rows of " + this.hidden);
+		add(values);
+	}
+
+	/**
+	 * Adds a layer's output rows to a stream kept in Java.
+	 * @param values {@code [rows · hidden]} row-major
+	 */
+	public void add(float[] values) {
+		if (this.host == null || values.length != this.host.length) {
+			throw new IllegalArgumentException("expected " + this.rows + " rows of " + this.hidden + " in Java");
 		}
 		for (int i = 0; i < values.length; i++) {
 			this.host[i] += values[i];

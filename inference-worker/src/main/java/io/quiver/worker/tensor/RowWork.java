@@ -1,8 +1,10 @@
 package io.quiver.worker.tensor;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -16,11 +18,23 @@ public final class RowWork {
 
 	private static final int HELPERS = Math.max(1, Runtime.getRuntime().availableProcessors() - 1);
 
-	private static final ExecutorService POOL = Executors.newFixedThreadPool(HELPERS, (task) -> {
-		Thread thread = new Thread(task, "quiver-row-work");
-		thread.setDaemon(true);
-		return thread;
-	});
+	// work loops handed out and not yet taken, one per helper that may take part
+	private static final Queue<Runnable> WORK = new ConcurrentLinkedQueue<>();
+
+	// how many hot scopes are open: while any is, idle helpers spin rather than park
+	private static final AtomicInteger HOT = new AtomicInteger();
+
+	// empty looks at the queue between a hot helper's yields of its core
+	private static final int SPINS_BEFORE_YIELD = 1 << 12;
+
+	private static final Helper[] POOL = new Helper[HELPERS];
+
+	static {
+		for (int i = 0; i < HELPERS; i++) {
+			POOL[i] = new Helper();
+			POOL[i].start();
+		}
+	}
 
 	private RowWork() {
 	}
@@ -65,9 +79,65 @@ public final class RowWork {
 	 * @param items how many items the job has
 	 */
 	public static void share(Runnable work, int items) {
-		for (int i = 0; i < Math.min(HELPERS, items - 1); i++) {
-			POOL.execute(work);
+		int helpers = Math.min(HELPERS, items - 1);
+		for (int i = 0; i < helpers; i++) {
+			WORK.add(work);
 		}
+		if (helpers > 0) {
+			for (Helper helper : POOL) {
+				helper.wake();
+			}
+		}
+	}
+
+	/**
+	 * How many threads take part in a job: the caller and the helpers.
+	 * @return the count
+	 */
+	public static int threads() {
+		return HELPERS + 1;
+	}
+
+	/**
+	 * Whether the calling thread is one of the helpers.
+	 * @return whether it is
+	 */
+	public static boolean isHelper() {
+		return Thread.currentThread() instanceof Helper;
+	}
+
+	/**
+	 * Keeps the helpers awake until the scope is closed: between jobs they spin on the
+	 * queue rather than park, so that each job finds them running (a parked thread takes
+	 * tens of microseconds to wake on a VM, a fifth of a LoRA job of a decode layer). A
+	 * forward pass that hands the helpers a job every few hundred microseconds opens one;
+	 * they park again once every scope is closed. A hot helper yields its core now and
+	 * then, so that a process beside it still gets it.
+	 * @return the scope, to close when the burst of jobs is over
+	 */
+	public static Hot hot() {
+		HOT.incrementAndGet();
+		for (Helper helper : POOL) {
+			helper.wake();
+		}
+		return new Hot();
+	}
+
+	/** A scope that keeps the helpers awake, see {@link #hot()}. */
+	public static final class Hot implements AutoCloseable {
+
+		private final AtomicBoolean open = new AtomicBoolean(true);
+
+		private Hot() {
+		}
+
+		@Override
+		public void close() {
+			if (this.open.compareAndSet(true, false)) {
+				HOT.decrementAndGet();
+			}
+		}
+
 	}
 
 	/**
@@ -85,6 +155,62 @@ public final class RowWork {
 				Thread.yield();
 			}
 		}
+	}
+
+	/**
+	 * A helper thread: takes work loops from the queue and runs them; with nothing to do
+	 * it spins while a scope is hot, else parks until a job or a scope wakes it.
+	 */
+	private static final class Helper extends Thread {
+
+		// whether the thread is parked or about to park, so that a sharer unparks it
+		private volatile boolean parking;
+
+		Helper() {
+			super("quiver-row-work");
+			setDaemon(true);
+		}
+
+		void wake() {
+			if (this.parking) {
+				LockSupport.unpark(this);
+			}
+		}
+
+		@Override
+		public void run() {
+			int spins = 0;
+			while (true) {
+				Runnable work = WORK.poll();
+				if (work != null) {
+					spins = 0;
+					try {
+						work.run();
+					}
+					catch (RuntimeException | Error ex) {
+						// a job records its items' failures for its caller; the helper
+						// goes on
+					}
+				}
+				else if (HOT.get() > 0) {
+					if (++spins % SPINS_BEFORE_YIELD == 0) {
+						Thread.yield();
+					}
+					else {
+						Thread.onSpinWait();
+					}
+				}
+				else {
+					this.parking = true;
+					// a job or scope that came before the flag was seen is seen now
+					if (WORK.isEmpty() && HOT.get() == 0) {
+						LockSupport.park(this);
+					}
+					this.parking = false;
+				}
+			}
+		}
+
 	}
 
 	private static final class Job<S> {

@@ -18,6 +18,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,6 +150,53 @@ public final class Torch {
 			}
 		}
 
+	}
+
+	/**
+	 * Runs the calling thread's PyTorch ops on that thread alone until the scope is
+	 * closed, which restores the thread's own count: for a pass whose projections the
+	 * thread splits with {@link RowWork}'s helpers ({@link Projection}), where OpenMP's
+	 * threads would only compete with them for the cores.
+	 * @return the scope
+	 */
+	public static Threads oneThread() {
+		int before = JniUtils.getNumThreads();
+		if (before != 1) {
+			JniUtils.setNumThreads(1);
+		}
+		return new Threads(before);
+	}
+
+	/** A thread's PyTorch thread count, restored on close; see {@link #oneThread}. */
+	public static final class Threads implements AutoCloseable {
+
+		private final int before;
+
+		private Threads(int before) {
+			this.before = before;
+		}
+
+		@Override
+		public void close() {
+			if (this.before != 1) {
+				JniUtils.setNumThreads(this.before);
+			}
+		}
+
+	}
+
+	private static final ThreadLocal<Boolean> ONE_THREAD = ThreadLocal.withInitial(() -> false);
+
+	/**
+	 * Runs the calling thread's PyTorch ops on that thread alone from now on: for
+	 * {@link RowWork}'s helpers, whose share of a {@link Projection} must not start an
+	 * OpenMP team of its own. PyTorch's count is kept per thread.
+	 */
+	static void oneThreadForGood() {
+		if (!ONE_THREAD.get()) {
+			JniUtils.setNumThreads(1);
+			ONE_THREAD.set(true);
+		}
 	}
 
 	/**

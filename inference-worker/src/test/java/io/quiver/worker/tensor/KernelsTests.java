@@ -58,6 +58,31 @@ class KernelsTests {
 	}
 
 	@Test
+	void projectionSplitIntoBlocksOnEveryThreadMatchesTheRowByRowLoop() {
+		int in = 24;
+		float[] w = randoms(41 * in);
+		NDArray weight = manager.create(w, new Shape(41, in));
+		// more blocks than threads, a block per output row, one block, rows of 1 and 32
+		for (int parts : new int[] { 1, 2, 3, 41, 64 }) {
+			Projection projection = new Projection(weight, parts);
+			for (int rows : new int[] { 1, 32 }) {
+				float[] x = randoms(rows * in);
+				try (RowWork.Hot hot = RowWork.hot(); Torch.Threads one = Torch.oneThread()) {
+					float[] got = projection.rows(manager.create(x, new Shape(rows, in)), null);
+					assertRowsAreLinear(got, x, w, rows, in, 41);
+				}
+			}
+		}
+		Projection projection = new Projection(weight);
+		float[] x = randoms(3 * in);
+		float[] previous = new float[3 * 41];
+		assertThat(projection.rows(manager.create(x, new Shape(3, in)), previous)).isSameAs(previous);
+		assertRowsAreLinear(previous, x, w, 3, in, 41);
+		assertThat(projection.out()).isEqualTo(41);
+		assertThat(projection.weight()).isSameAs(weight);
+	}
+
+	@Test
 	void rowMajorReadsTheLinearViewInBlocksAsTheRowByRowLoop() {
 		// 19 rows and 300 outputs: full 8 × 8 tiles of the transpose and partial ones
 		// both ways (and two full blocks of the loop without tiles, and a partial one).
