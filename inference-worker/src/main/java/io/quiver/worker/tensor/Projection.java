@@ -61,6 +61,9 @@ public final class Projection {
 			int to = (int) ((long) this.out * (i + 1) / count);
 			this.firsts[i] = from;
 			this.blocks[i] = weight.get(new NDIndex("{}:{}", from, to));
+			// DJL reads a tensor's shape lazily into an unsynchronised field; read here,
+			// before any other thread can see the block
+			this.blocks[i].getShape();
 		}
 		this.firsts[count] = this.out;
 	}
@@ -89,6 +92,9 @@ public final class Projection {
 		int rows = Math.toIntExact(shape.get(0));
 		float[] target = Kernels.reuse(previous, Math.multiplyExact(rows, this.out));
 		NDArray columns = x.transpose();
+		// every thread's matmul reads the shape: read it once, before they share it (see
+		// the constructor)
+		columns.getShape();
 		RowWork.run(this.blocks.length, () -> null, (b, none) -> {
 			if (RowWork.isHelper()) {
 				Torch.oneThreadForGood();
