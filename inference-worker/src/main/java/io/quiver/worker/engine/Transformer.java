@@ -328,18 +328,7 @@ public final class Transformer implements AutoCloseable {
 					cache.write(li, writeSlots, k, v);
 					attended = attend(batch, attention, qk.get(new NDIndex(":, :{}", heads)), null, cache, li);
 				}
-				if (split) {
-					added = layer.o.rows(attended, added);
-					x.add(added);
-				}
-				else {
-					NDArray o = Kernels.linear(attended, layer.o.weight());
-					applyLora(lora, li, LoraGroup.O, attended, o, javaSteps);
-					x.add(o);
-				}
-				if (javaSteps) {
-					applyLora(lora, li, LoraGroup.O, attended, x.rows());
-				}
+				added = addProjection(x, layer.o, attended, lora, li, LoraGroup.O, split, javaSteps, added);
 				NDArray h2 = x.norm(layer.postNorm, layer.postNormValues, eps);
 				NDArray gateUp = null;
 				if (split) {
@@ -362,22 +351,37 @@ public final class Transformer implements AutoCloseable {
 					act = (javaSteps && VECTOR_KERNELS) ? SwiGlu.apply(gateUp, inter, m)
 							: Kernels.swiGlu(gateUp, inter);
 				}
-				if (split) {
-					added = layer.down.rows(act, added);
-					x.add(added);
-				}
-				else {
-					NDArray down = Kernels.linear(act, layer.down.weight());
-					applyLora(lora, li, LoraGroup.DOWN, act, down, javaSteps);
-					x.add(down);
-				}
-				if (javaSteps) {
-					applyLora(lora, li, LoraGroup.DOWN, act, x.rows());
-				}
+				added = addProjection(x, layer.down, act, lora, li, LoraGroup.DOWN, split, javaSteps, added);
 			}
 			NDArray last = x.norm(this.finalNorm, this.finalNormValues, eps, batch.logitRows());
 			return split ? this.lmHead.rows(last, null) : Kernels.rowMajor(Kernels.linear(last, this.lmHead.weight()));
 		}
+	}
+
+	/**
+	 * Adds a projection of {@code input} and its adapters' deltas to the residual stream:
+	 * o's and down's step.
+	 * @param buffer on a split pass, the buffer of the last such projection's rows, or
+	 * null
+	 * @return on a split pass, the buffer this projection's rows were written to, for the
+	 * next; else {@code buffer}
+	 */
+	private float[] addProjection(ResidualStream x, Projection projection, NDArray input, LoraPlan lora, int layer,
+			LoraGroup group, boolean split, boolean javaSteps, float[] buffer) {
+		float[] rows = buffer;
+		if (split) {
+			rows = projection.rows(input, buffer);
+			x.add(rows);
+		}
+		else {
+			NDArray y = Kernels.linear(input, projection.weight());
+			applyLora(lora, layer, group, input, y, javaSteps);
+			x.add(y);
+		}
+		if (javaSteps) {
+			applyLora(lora, layer, group, input, x.rows());
+		}
+		return rows;
 	}
 
 	/** Adds {@code values} to every row of {@code rows}, {@code [n · values.length]}. */
