@@ -1,6 +1,8 @@
 package io.quiver.gateway.routing;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -56,13 +58,24 @@ class WorkerPoolTests {
 		assertThat(worker.isReady()).isTrue();
 		assertThat(worker.status().baseModels()).containsExactly("base");
 		this.listed.stop();
-		this.pool.refresh();
+		// the JDK's server may still answer on a connection the pool kept alive, once,
+		// while it closes it: the first poll after a stop can still succeed
+		refreshUntil(() -> !worker.isUp());
 		assertThat(worker.isUp()).isFalse();
 		assertThat(this.pool.serves("base")).isFalse();
 		this.listed.start();
-		this.pool.refresh();
+		refreshUntil(worker::isReady);
 		assertThat(worker.isReady()).isTrue();
 		assertThat(this.pool.knownModels()).containsExactly("base");
+	}
+
+	/** Polls the pool until {@code done} holds, for at most ten seconds. */
+	private void refreshUntil(BooleanSupplier done) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		do {
+			this.pool.refresh();
+		}
+		while (!done.getAsBoolean() && System.nanoTime() < deadline);
 	}
 
 	private WorkerPool pool(String... overrides) {
