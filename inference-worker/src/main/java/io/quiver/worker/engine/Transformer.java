@@ -218,11 +218,14 @@ public final class Transformer implements AutoCloseable {
 	 * row-major
 	 */
 	public float[] forward(ForwardBatch batch, KvCache cache) {
-		if (!splitsProjections(batch, cache)) {
-			return pass(batch, cache, false);
+		// A cache in host memory is written from Java (RotaryCacheWrite), any other
+		// through PyTorch's scatter; with it, the residual stream is kept in Java.
+		boolean javaSteps = javaStepsPreferred && cache.inHostMemory();
+		if (!splitsProjections(batch, javaSteps)) {
+			return pass(batch, cache, javaSteps, false);
 		}
 		try (RowWork.Hot hot = RowWork.hot(); Torch.Threads one = Torch.oneThread()) {
-			return pass(batch, cache, true);
+			return pass(batch, cache, javaSteps, true);
 		}
 	}
 
@@ -233,8 +236,8 @@ public final class Transformer implements AutoCloseable {
 	 * the matmuls run in Java, with every adapter's rows on a bank's CPU kernel. A pass
 	 * with a prefill chunk keeps OpenMP, which its attention's matmuls need.
 	 */
-	private static boolean splitsProjections(ForwardBatch batch, KvCache cache) {
-		if (!javaStepsPreferred || !VECTOR_KERNELS || !cache.inHostMemory()) {
+	private static boolean splitsProjections(ForwardBatch batch, boolean javaSteps) {
+		if (!javaSteps || !VECTOR_KERNELS) {
 			return false;
 		}
 		for (ForwardBatch.SequenceRows seq : batch.sequences()) {
@@ -250,14 +253,11 @@ public final class Transformer implements AutoCloseable {
 		return true;
 	}
 
-	private float[] pass(ForwardBatch batch, KvCache cache, boolean split) {
+	private float[] pass(ForwardBatch batch, KvCache cache, boolean javaSteps, boolean split) {
 		try (NDScope scope = new NDScope()) {
 			NDManager m = this.manager;
 			int n = batch.tokens().length;
 			NDArray tokenIds = Torch.indices(m, batch.tokens());
-			// A cache in host memory is written from Java (RotaryCacheWrite), any other
-			// through PyTorch's scatter; with it, the residual stream is kept in Java.
-			boolean javaSteps = javaStepsPreferred && cache.inHostMemory();
 			ResidualStream x = ResidualStream.of(this.embed.get(new NDIndex("{}", tokenIds)), javaSteps);
 			NDArray writeSlots = null;
 			NDArray cos = null;

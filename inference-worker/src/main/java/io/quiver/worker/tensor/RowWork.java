@@ -94,7 +94,7 @@ public final class RowWork {
 	 * How many threads take part in a job: the caller and the helpers.
 	 * @return the count
 	 */
-	public static int threads() {
+	static int threads() {
 		return HELPERS + 1;
 	}
 
@@ -102,7 +102,7 @@ public final class RowWork {
 	 * Whether the calling thread is one of the helpers.
 	 * @return whether it is
 	 */
-	public static boolean isHelper() {
+	static boolean isHelper() {
 		return Thread.currentThread() instanceof Helper;
 	}
 
