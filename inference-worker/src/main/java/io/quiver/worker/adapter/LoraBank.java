@@ -629,7 +629,7 @@ public final class LoraBank implements AutoCloseable {
 		}
 		Rows input = input(factors, plan.slotOfRow().length, firstRow, x);
 		LoraRowsKernel.apply(factors, plan.slotOfRow(), plan.order(), input.rows(), MemorySegment.NULL,
-				new LoraRowsKernel.Target(MemorySegment.ofArray(y), n, firstRow, false));
+				LoraRowsKernel.Target.rows(y, n, firstRow));
 		Reference.reachabilityFence(input.memory());
 	}
 
@@ -652,7 +652,7 @@ public final class LoraBank implements AutoCloseable {
 		NDArray added = Torch.isContiguous(yT) ? yT : Torch.isContiguous(y) ? y : null;
 		ByteBuffer target = (added != null) ? added.toByteBuffer(true) : null;
 		LoraRowsKernel.apply(factors, slotOfRow, order, input.rows(), this.deltas, (target == null) ? null
-				: new LoraRowsKernel.Target(MemorySegment.ofBuffer(target), n, first, added == yT));
+				: LoraRowsKernel.Target.of(MemorySegment.ofBuffer(target), n, first, added == yT));
 		Reference.reachabilityFence(input.memory());
 		Reference.reachabilityFence(target);
 		if (target == null) {
