@@ -49,7 +49,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>
  * Where the forward pass keeps a projection's output rows in a Java array (the rotary
  * input of q/k/v, gate and up's rows before SwiGLU, the residual stream that o and down
- * add to), each thread adds a row's delta there as soon as it is computed. Into a
+ * add to), each thread sums a row's products straight into its row there. Into a
  * projection's output tensor, the transposed view of a contiguous {@code [out, n]} (on
  * the tensor path), the deltas are added once every row is done, by chunks of columns
  * transposed in registers ({@code Kernels.transpose}); an input in that layout is
@@ -369,7 +369,19 @@ final class LoraRowsKernel {
 		int ownRank = f.ranks()[slot];
 		boolean half = f.half()[slot];
 		MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * in * Float.BYTES, row, 0, in);
-		Arrays.fill(d, 0, width, 0f);
+		// Into a Java array's rows, the second factors' products are summed straight
+		// into the row, read and written as an array; elsewhere into d, added after.
+		// Through a segment over the array, the Vector API's loads and stores made the
+		// kernel's calls take 17.3 and 19.8 ms a step against 14.0 and 17.8 ms as an
+		// array, and summing into the row rather than into d then adding d took 14.2
+		// and 14.5 against 15.5 and 15.2 ms (32 decode rows on 32 bf16 adapters in the
+		// engine, the two ways toggled round by round, two runs each).
+		boolean intoArray = target != null && target.array() != null;
+		float[] sums = intoArray ? target.array() : d;
+		int at = intoArray ? (target.first() + r) * width : 0;
+		if (!intoArray) {
+			Arrays.fill(d, 0, width, 0f);
+		}
 		int modules = f.modules().length;
 		int targets = f.targets()[slot];
 		// A bf16 slot's factors are one run of memory, read front to back: its first
@@ -403,42 +415,23 @@ final class LoraRowsKernel {
 			int out = f.outs()[i];
 			if ((targets & (1 << f.modules()[i])) != 0) {
 				if (half) {
-					expand(f.ab16(), true, second, u, i * rank, ownRank, out, d, column);
+					expand(f.ab16(), true, second, u, i * rank, ownRank, out, sums, at + column);
 				}
 				else {
-					expand(f.b()[i], false, (long) slot * rank * out, u, i * rank, ownRank, out, d, column);
+					expand(f.b()[i], false, (long) slot * rank * out, u, i * rank, ownRank, out, sums, at + column);
 				}
 			}
 			second += (long) rank * out;
 			column += out;
 		}
-		if (target != null && target.array() != null) {
-			addRow(d, width, target.array(), (target.first() + r) * width);
+		if (intoArray) {
+			return;
 		}
-		else if (target != null && !target.transposed()) {
+		if (target != null && !target.transposed()) {
 			addRow(d, width, target.memory(), (long) (target.first() + r) * width * Float.BYTES);
 		}
 		else {
 			MemorySegment.copy(d, 0, deltas, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * width * Float.BYTES, width);
-		}
-	}
-
-	/**
-	 * Adds a row's delta to its row of a Java array, from element {@code at}. The array
-	 * is read as an array, not through a segment over it: the Vector API's loads and
-	 * stores through a segment over a float array made the kernel's calls take 17.3 and
-	 * 19.8 ms a step against 14.0 and 17.8 ms so (32 decode rows on 32 bf16 adapters in
-	 * the engine, the two ways toggled round by round, two runs).
-	 */
-	private static void addRow(float[] d, int width, float[] y, int at) {
-		int lanes = SPECIES.length();
-		int bound = SPECIES.loopBound(width);
-		int o = 0;
-		for (; o < bound; o += lanes) {
-			FloatVector.fromArray(SPECIES, y, at + o).add(FloatVector.fromArray(SPECIES, d, o)).intoArray(y, at + o);
-		}
-		for (; o < width; o++) {
-			y[at + o] += d[o];
 		}
 	}
 
