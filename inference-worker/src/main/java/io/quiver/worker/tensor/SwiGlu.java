@@ -30,8 +30,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>
  * In a pass whose LoRA deltas the kernel adds row by row, the pass transposes gate and
- * up's output into rows by tiles ({@link Kernels#rowMajor}), the kernel adds each row's
- * delta there as soon as it has computed it, and {@link #rows} writes SwiGLU's rows, the
+ * up's output into rows by tiles ({@link Kernels#rowMajor}), the kernel sums each row's
+ * products straight into its row there, and {@link #rows} writes SwiGLU's rows, the
  * layout {@code down_proj}'s LoRA reads as it is. Adding the deltas to the transposed
  * output in chunks of columns once every row is done, and transposing {@code down_proj}'s
  * input back into rows for the kernel, took 2.5–5.4 ms more a 32-row pass with 32 bf16
