@@ -106,10 +106,8 @@ public final class SwiGlu {
 		ByteBuffer memory = act.toByteBuffer(true);
 		try {
 			MemorySegment out = MemorySegment.ofBuffer(memory);
-			MemorySegment in = MemorySegment.ofArray(gateUp);
-			long row = (long) intermediate * Float.BYTES;
 			for (int r = 0; r < rows; r++) {
-				compute(in.asSlice(2 * r * row, 2 * row), intermediate, out.asSlice(r * row, row));
+				compute(gateUp, 2 * r * intermediate, intermediate, out, (long) r * intermediate * Float.BYTES);
 			}
 			return act;
 		}
@@ -132,16 +130,46 @@ public final class SwiGlu {
 			long at = (long) i * Float.BYTES;
 			FloatVector g = FloatVector.fromMemorySegment(SPECIES, gateUp, at, ORDER);
 			FloatVector up = FloatVector.fromMemorySegment(SPECIES, gateUp, upAt + at, ORDER);
-			FloatVector sigmoid = one.div(g.neg().lanewise(VectorOperators.EXP).add(one));
-			g.mul(sigmoid).mul(up).intoMemorySegment(out, at, ORDER);
+			swiGlu(g, up, one).intoMemorySegment(out, at, ORDER);
 		}
 		for (; i < count; i++) {
 			long at = (long) i * Float.BYTES;
-			float g = gateUp.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at);
-			float up = gateUp.get(ValueLayout.JAVA_FLOAT_UNALIGNED, upAt + at);
-			float sigmoid = 1f / (1f + (float) Math.exp(-g));
-			out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, g * sigmoid * up);
+			out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, at, swiGlu(gateUp.get(ValueLayout.JAVA_FLOAT_UNALIGNED, at),
+					gateUp.get(ValueLayout.JAVA_FLOAT_UNALIGNED, upAt + at)));
 		}
+	}
+
+	/**
+	 * The same for a row of a Java array, whose gate starts at element {@code from} and
+	 * whose up follows it, into {@code out} from byte {@code outAt}. The array is read as
+	 * an array: through a segment over it, the Vector API's loads made a 32-row pass's
+	 * SwiGLU (rows of 2 × 1536) take 54.6 against 48.7 µs a layer (means of 5,490 calls
+	 * each way, toggled round by round in the engine).
+	 */
+	static void compute(float[] gateUp, int from, int count, MemorySegment out, long outAt) {
+		int lanes = SPECIES.length();
+		int bound = SPECIES.loopBound(count);
+		FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+		int i = 0;
+		for (; i < bound; i += lanes) {
+			FloatVector g = FloatVector.fromArray(SPECIES, gateUp, from + i);
+			FloatVector up = FloatVector.fromArray(SPECIES, gateUp, from + count + i);
+			swiGlu(g, up, one).intoMemorySegment(out, outAt + (long) i * Float.BYTES, ORDER);
+		}
+		for (; i < count; i++) {
+			out.set(ValueLayout.JAVA_FLOAT_UNALIGNED, outAt + (long) i * Float.BYTES,
+					swiGlu(gateUp[from + i], gateUp[from + count + i]));
+		}
+	}
+
+	private static FloatVector swiGlu(FloatVector g, FloatVector up, FloatVector one) {
+		FloatVector sigmoid = one.div(g.neg().lanewise(VectorOperators.EXP).add(one));
+		return g.mul(sigmoid).mul(up);
+	}
+
+	private static float swiGlu(float g, float up) {
+		float sigmoid = 1f / (1f + (float) Math.exp(-g));
+		return g * sigmoid * up;
 	}
 
 }
