@@ -172,6 +172,13 @@ public final class WorkerBenchmark {
 				fp32.put("c" + c, round(percentile(f.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
 				baseOutput.put("c" + c, round(percentile(b.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 				bf16Output.put("c" + c, round(percentile(h.stream().map(Run::outputTokensPerSecond).toList(), 50)));
+				if (c == 32) {
+					// each round's adapter runs against the base run just before them:
+					// how
+					// far the machine's noise moves the ratio within this one run
+					results.put("adapter_to_base_ratio_c32_bf16_by_round", ratios(h, b));
+					results.put("adapter_to_base_ratio_c32_fp32_by_round", ratios(f, b));
+				}
 			}
 			results.put("decode_tokens_per_s_base", base);
 			results.put("decode_tokens_per_s_32_adapters_bf16", bf16);
@@ -280,6 +287,16 @@ public final class WorkerBenchmark {
 
 	/** One run's throughput: its decode phase alone, and from submission to the end. */
 	private record Run(double decodeTokensPerSecond, double outputTokensPerSecond) {
+	}
+
+	/** Each round's decode rate against the same round's base rate. */
+	private static List<Double> ratios(List<Run> adapters, List<Run> base) {
+		List<Double> ratios = new ArrayList<>();
+		for (int i = 0; i < adapters.size(); i++) {
+			ratios.add(Math.round(adapters.get(i).decodeTokensPerSecond() / base.get(i).decodeTokensPerSecond() * 100)
+					/ 100.0);
+		}
+		return ratios;
 	}
 
 	/**
@@ -405,6 +422,8 @@ public final class WorkerBenchmark {
 				{ "base c=32 fraction of roofline", "base_c32_fraction_of_roofline" },
 				{ "adapters/base at c=32, bf16", "adapter_to_base_ratio_c32_bf16" },
 				{ "adapters/base at c=32, fp32", "adapter_to_base_ratio_c32_fp32" },
+				{ "  by round, bf16", "adapter_to_base_ratio_c32_bf16_by_round" },
+				{ "  by round, fp32", "adapter_to_base_ratio_c32_fp32_by_round" },
 				{ "cold adapter load p50 ms, bf16", "cold_adapter_load_ms_p50_bf16" },
 				{ "cold adapter load p95 ms, bf16", "cold_adapter_load_ms_p95_bf16" },
 				{ "cold adapter load p50 ms, fp32", "cold_adapter_load_ms_p50_fp32" },
