@@ -32,12 +32,12 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Benchmarks the engine on a model of SmolLM2-135M's shape (random weights): decode
- * tokens/s (the decode phase, once every prompt is prefilled) and output tokens/s
- * (prefill included) at concurrency 1, 8 and 32 on the base model and over 32 distinct
- * rank-16 adapters on all seven projections, saved in bf16 (as adapters trained on a bf16
- * model such as SmolLM2 are) and, for comparison, in fp32; the fp32 matmul roofline; cold
- * adapter loads of both kinds; peak resident memory. Prints a table, then the same
- * figures as JSON.
+ * tokens/s (each request's tokens after its first, over the time since; see
+ * {@code decode}) and output tokens/s (prefill included) at concurrency 1, 8 and 32 on
+ * the base model and over 32 distinct rank-16 adapters on all seven projections, saved in
+ * bf16 (as adapters trained on a bf16 model such as SmolLM2 are) and, for comparison, in
+ * fp32; the fp32 matmul roofline; cold adapter loads of both kinds; peak resident memory.
+ * Prints a table, then the same figures as JSON.
  *
  * <p>
  * Usage:
@@ -316,14 +316,17 @@ public final class WorkerBenchmark {
 
 	/**
 	 * Runs {@code concurrency} requests at once, each generating {@code tokens} tokens.
-	 * The decode phase runs from the moment every request has its first token (every
-	 * prompt is prefilled) to the end, and counts the tokens generated in it; the output
-	 * rate counts every token over the whole run, prefill included.
+	 * The decode rate is each request's own: the tokens drawn after the first that
+	 * reached it, over the time from then to its end, summed over the requests (the
+	 * batch's rate, since they decode side by side). A request's first delta can come a
+	 * step or more after its first token was drawn (a token whose text is an incomplete
+	 * character arrives with the next), so the tokens are counted from the delta's
+	 * {@code drawn}, not assumed. The output rate counts every token over the whole run,
+	 * prefill included.
 	 */
 	private static Run decode(InferenceEngine engine, List<String> adapters, int concurrency, int tokens)
 			throws Exception {
-		List<CompletableFuture<Integer>> done = new ArrayList<>();
-		List<CompletableFuture<Long>> firsts = new ArrayList<>();
+		List<CompletableFuture<Timeline>> done = new ArrayList<>();
 		long started = System.nanoTime();
 		for (int i = 0; i < concurrency; i++) {
 			String adapter = adapters.isEmpty() ? null : adapters.get(i % adapters.size());
@@ -333,32 +336,45 @@ public final class WorkerBenchmark {
 			}
 			GenerationRequest request = new GenerationRequest("bench-" + System.nanoTime() + "-" + i, adapter, null,
 					prompt, new SamplingParams(0, 1, 0, 0, 0, 0, 1, null, -1), tokens, List.of(), Set.of(), true, 1);
-			CompletableFuture<Long> first = new CompletableFuture<>();
-			firsts.add(first);
-			done.add(submit(engine, request, first));
+			done.add(submit(engine, request));
 		}
 		int generated = 0;
-		for (CompletableFuture<Integer> f : done) {
-			generated += f.get(600, TimeUnit.SECONDS);
+		long ended = started;
+		double decodeRate = 0;
+		for (CompletableFuture<Timeline> f : done) {
+			Timeline t = f.get(600, TimeUnit.SECONDS);
+			generated += t.generated();
+			ended = Math.max(ended, t.ended());
+			if (t.generated() > t.firstDrawn()) {
+				decodeRate += (t.generated() - t.firstDrawn()) / ((t.ended() - t.firstDelta()) / 1e9);
+			}
 		}
-		long ended = System.nanoTime();
-		long decodeStarted = started;
-		for (CompletableFuture<Long> first : firsts) {
-			decodeStarted = Math.max(decodeStarted, first.getNow(ended));
-		}
-		int decoded = generated - concurrency;
-		return new Run(decoded / ((ended - decodeStarted) / 1e9), generated / ((ended - started) / 1e9));
+		return new Run(decodeRate, generated / ((ended - started) / 1e9));
 	}
 
-	private static CompletableFuture<Integer> submit(InferenceEngine engine, GenerationRequest request,
-			CompletableFuture<Long> firstToken) {
-		CompletableFuture<Integer> done = new CompletableFuture<>();
+	/**
+	 * A request's run: when its first delta came and how many tokens it brought, when it
+	 * completed and how many tokens it drew.
+	 */
+	private record Timeline(long firstDelta, int firstDrawn, long ended, int generated) {
+	}
+
+	private static CompletableFuture<Timeline> submit(InferenceEngine engine, GenerationRequest request) {
+		CompletableFuture<Timeline> done = new CompletableFuture<>();
+		long[] firstDelta = { -1 };
+		int[] firstDrawn = { 0 };
+		// the engine thread calls the listener, one event after the other
 		engine.submit(request, (event) -> {
-			if (event instanceof GenerationEvent.Delta) {
-				firstToken.complete(System.nanoTime());
+			if (event instanceof GenerationEvent.Delta d) {
+				if (firstDelta[0] < 0) {
+					firstDelta[0] = System.nanoTime();
+					firstDrawn[0] = d.drawn();
+				}
 			}
 			else if (event instanceof GenerationEvent.Completed c) {
-				done.complete(c.completionTokens());
+				long now = System.nanoTime();
+				done.complete((firstDelta[0] < 0) ? new Timeline(now, c.completionTokens(), now, c.completionTokens())
+						: new Timeline(firstDelta[0], firstDrawn[0], now, c.completionTokens()));
 			}
 			else if (event instanceof GenerationEvent.Failed f) {
 				done.completeExceptionally(new IllegalStateException(f.message()));

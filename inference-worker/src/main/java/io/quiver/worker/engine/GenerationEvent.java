@@ -14,10 +14,13 @@ public sealed interface GenerationEvent {
 	 * @param index the choice
 	 * @param text the text (may be empty while a stop string is possible, or a character
 	 * incomplete)
-	 * @param tokens the tokens drawn since the last delta, with log-probabilities when
-	 * asked for
+	 * @param tokens the tokens drawn since the last delta, with log-probabilities, when
+	 * they were asked for; else empty
+	 * @param drawn how many tokens were drawn since the last delta, asked for or not: a
+	 * token whose text is held back (a character incomplete, a possible stop string)
+	 * arrives with a later delta, and a choice's deltas add up to every token it drew
 	 */
-	record Delta(int index, String text, List<TokenInfo> tokens) implements GenerationEvent {
+	record Delta(int index, String text, List<TokenInfo> tokens, int drawn) implements GenerationEvent {
 	}
 
 	/**

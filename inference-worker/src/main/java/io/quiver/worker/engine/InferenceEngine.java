@@ -638,6 +638,9 @@ public final class InferenceEngine implements AutoCloseable {
 
 		final List<GenerationEvent.TokenInfo> pendingTokens = new ArrayList<>();
 
+		// tokens drawn since the last delta
+		int pendingDrawn;
+
 		int generated;
 
 		long firstTokenAt;
@@ -662,6 +665,7 @@ public final class InferenceEngine implements AutoCloseable {
 			GenerationRequest r = this.request.request;
 			this.generated++;
 			this.request.completion++;
+			this.pendingDrawn++;
 			boolean eos = !r.ignoreEos() && InferenceEngine.this.tokenizer.eosTokenIds().contains(token.id());
 			String reason = null;
 			String text;
@@ -684,15 +688,17 @@ public final class InferenceEngine implements AutoCloseable {
 				reason = this.stops.stopped() ? "stop" : "length";
 			}
 			if (!text.isEmpty() || (reason == null && !this.pendingTokens.isEmpty())) {
-				this.request.listener
-					.accept(new GenerationEvent.Delta(this.index, text, List.copyOf(this.pendingTokens)));
+				this.request.listener.accept(new GenerationEvent.Delta(this.index, text,
+						List.copyOf(this.pendingTokens), this.pendingDrawn));
 				this.pendingTokens.clear();
+				this.pendingDrawn = 0;
 			}
 			if (reason != null) {
-				if (!this.pendingTokens.isEmpty()) {
-					this.request.listener
-						.accept(new GenerationEvent.Delta(this.index, "", List.copyOf(this.pendingTokens)));
+				if (this.pendingDrawn > 0) {
+					this.request.listener.accept(new GenerationEvent.Delta(this.index, "",
+							List.copyOf(this.pendingTokens), this.pendingDrawn));
 					this.pendingTokens.clear();
+					this.pendingDrawn = 0;
 				}
 				this.request.listener.accept(new GenerationEvent.Finished(this.index, reason));
 				return true;

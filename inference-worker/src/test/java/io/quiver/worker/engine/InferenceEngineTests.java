@@ -63,6 +63,33 @@ class InferenceEngineTests {
 	}
 
 	@Test
+	void whenTextIsHeldBackThenTheDeltasStillCountEveryTokenDrawn() throws Exception {
+		DemoModel.generate(this.dir, DemoModel.Shape.TINY);
+		try (InferenceEngine engine = TestEngines.start(this.dir, null, 4)) {
+			// a stop string that each "e" might begin holds text back, without logprobs
+			GenerationRequest request = new GenerationRequest("held", null, null, new int[] { 3, 4, 5 },
+					SamplingParams.GREEDY, 30, List.of("e-never-seen"), Set.of(), true, 2);
+			int[] drawn = new int[2];
+			CompletableFuture<Integer> completion = new CompletableFuture<>();
+			engine.submit(request, (event) -> {
+				switch (event) {
+					case GenerationEvent.Delta d -> {
+						assertThat(d.tokens()).isEmpty();
+						assertThat(d.drawn()).isPositive();
+						drawn[d.index()] += d.drawn();
+					}
+					case GenerationEvent.Completed c -> completion.complete(c.completionTokens());
+					case GenerationEvent.Failed f -> completion.completeExceptionally(new AssertionError(f.message()));
+					case GenerationEvent.Finished f -> {
+					}
+				}
+			});
+			assertThat(completion.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(60);
+			assertThat(drawn).containsExactly(30, 30);
+		}
+	}
+
+	@Test
 	void whenARequestIsCancelledThenItsSequencesLeaveTheEngine() throws Exception {
 		DemoModel.generate(this.dir, DemoModel.Shape.TINY);
 		try (InferenceEngine engine = TestEngines.start(this.dir, null, 4)) {
