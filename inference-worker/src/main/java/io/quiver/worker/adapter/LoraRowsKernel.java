@@ -30,14 +30,13 @@ import jdk.incubator.vector.VectorSpecies;
  * then {@code u} times each row of {@code B} accumulated into the output row. Ranks below
  * the bank's, and modules the adapter does not target, are skipped rather than read as
  * zeros. With every row on an adapter of its own (32 rank-16 adapters on all seven
- * modules, 30 layers: 156 million factor elements a step), the kernel takes about 20–24
- * ms a step for bf16 factors and 30 ms for fp32 ones on a 2-vCPU EPYC. The loops are not
- * the limit (on factors that sit in cache the same rows run at 65 GB/s on one thread):
- * the memory is, read in runs of 37–135 KB at addresses no prefetcher can guess, at 13–20
- * GB/s a thread against 28 GB/s for one long sequential read. The rows of a prefill chunk
- * share their slot, and one thread takes them one after the other (they are next to each
- * other in slot order): the first reads the factors from memory, the rest from the core's
- * cache.
+ * modules, 30 layers: 156 million factor elements a step, 312 MB in bf16), the kernel's
+ * calls take about 8 ms a decode pass for bf16 factors on a 2-vCPU EPYC (see
+ * {@code rows}), about 38 GB/s. The loops are not the limit (on factors that sit in cache
+ * the same rows run at 65 GB/s on one thread): the memory is, read in runs of 37–135 KB,
+ * one per row and module group. The rows of a prefill chunk share their slot, and one
+ * thread takes them one after the other, two at a time (they are next to each other in
+ * slot order): the first reads the factors from memory, the rest from the core's cache.
  *
  * <p>
  * Slots whose adapter is stored in bf16 are read from the bank's bf16 copy, half the
@@ -56,14 +55,15 @@ import jdk.incubator.vector.VectorSpecies;
  * transposed into rows the same way, once, on the calling thread.
  *
  * <p>
- * The process's kernel helpers ({@link RowWork}) and the caller take rows one at a time,
- * so the caller starts at once and never waits for a parked helper to wake (tens of
- * microseconds on a VM, as long as a job of eight rows); it waits only for rows a helper
- * is still on. The rows are taken in the order of their slots, which is the order of
- * their factors in memory, the caller from the front and the helpers from the back, so
- * that each thread's reads run on from one row's factors to the next: in 32-row decode
- * passes with 32 bf16 adapters, 2.8–4.3 ms less a pass than taking rows alternately
- * (medians of 40 passes, both ways alternating in one process, three runs).
+ * The process's kernel helpers ({@link RowWork}) and the caller take rows two at a time,
+ * computed side by side so that each thread streams two runs of factors at once (see
+ * {@code rows}), so the caller starts at once and never waits for a parked helper to wake
+ * (tens of microseconds on a VM, as long as a job of eight rows); it waits only for rows
+ * a helper is still on. The rows are taken in the order of their slots, which is the
+ * order of their factors in memory, the caller from the front and the helpers from the
+ * back, so that each thread's reads run on from one row's factors to the next: in 32-row
+ * decode passes with 32 bf16 adapters, 2.8–4.3 ms less a pass than taking rows
+ * alternately (medians of 40 passes, both ways alternating in one process, three runs).
  *
  * <p>
  * Only {@link LoraBank} uses this class, and only after {@link #available()}: the
@@ -146,7 +146,7 @@ final class LoraRowsKernel {
 	static void apply(Factors factors, int[] slotOfRow, int[] order, MemorySegment x, MemorySegment deltas,
 			Target target) {
 		Job job = new Job(factors, slotOfRow, order, x, deltas, target);
-		RowWork.share(job::work, order.length);
+		RowWork.share(job::work, job.pairs);
 		job.finish();
 	}
 
@@ -177,10 +177,10 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * A job's rows, taken one at a time from either end of the order; then, for a
-	 * transposed target, once every row is done, the addition to it in chunks of output
-	 * columns, taken the same way. A helper that wakes after the job is over finds
-	 * nothing left and touches nothing but the counters.
+	 * A job's rows, taken two at a time (see {@link #rows}) from either end of the order;
+	 * then, for a transposed target, once every row is done, the addition to it in chunks
+	 * of output columns, taken the same way. A helper that wakes after the job is over
+	 * finds nothing left and touches nothing but the counters.
 	 */
 	private static final class Job {
 
@@ -205,6 +205,9 @@ final class LoraRowsKernel {
 
 		private final int chunks;
 
+		// the order's rows two by two, the last alone when there is an odd one
+		private final int pairs;
+
 		private final AtomicInteger claimed = new AtomicInteger();
 
 		private final AtomicInteger front = new AtomicInteger();
@@ -228,6 +231,7 @@ final class LoraRowsKernel {
 			this.deltas = deltas;
 			this.target = target;
 			this.chunks = (target == null || !target.transposed()) ? 0 : (factors.width() + CHUNK - 1) / CHUNK;
+			this.pairs = (order.length + 1) / 2;
 			if ((target == null || target.transposed()) && order.length < slotOfRow.length) {
 				long row = (long) factors.width() * Float.BYTES;
 				for (int r = 0; r < slotOfRow.length; r++) {
@@ -244,14 +248,15 @@ final class LoraRowsKernel {
 			Scratch scratch = null;
 			int rows = this.order.length;
 			boolean fromFront = Thread.currentThread() == this.caller;
-			while (this.claimed.getAndIncrement() < rows) {
-				int r = fromFront ? this.order[this.front.getAndIncrement()]
-						: this.order[rows - 1 - this.back.getAndIncrement()];
+			while (this.claimed.getAndIncrement() < this.pairs) {
+				int pair = fromFront ? this.front.getAndIncrement() : this.pairs - 1 - this.back.getAndIncrement();
+				int r1 = this.order[2 * pair];
+				int r2 = (2 * pair + 1 < rows) ? this.order[2 * pair + 1] : NONE;
 				try {
 					if (scratch == null) {
 						scratch = Scratch.of(this.factors);
 					}
-					row(this.factors, this.slotOfRow[r], this.x, this.deltas, this.target, r, scratch);
+					rows(this.factors, this.slotOfRow, r1, r2, this.x, this.deltas, this.target, scratch);
 				}
 				catch (RuntimeException | Error ex) {
 					this.failure = ex;
@@ -262,7 +267,7 @@ final class LoraRowsKernel {
 				return;
 			}
 			// every row's delta must be in before any column is added
-			RowWork.await(this.done, rows);
+			RowWork.await(this.done, this.pairs);
 			int all = this.slotOfRow.length;
 			float[] columns = new float[CHUNK * all];
 			for (int c = this.nextChunk.getAndIncrement(); c < this.chunks; c = this.nextChunk.getAndIncrement()) {
@@ -284,7 +289,7 @@ final class LoraRowsKernel {
 		 */
 		void finish() {
 			work();
-			RowWork.await(this.done, this.order.length);
+			RowWork.await(this.done, this.pairs);
 			RowWork.await(this.chunksDone, this.chunks);
 			Throwable failed = this.failure;
 			if (failed != null) {
@@ -329,26 +334,30 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * A thread's row buffers, kept from job to job and grown to the widest group's: a
-	 * decode pass runs four jobs a layer (see {@code Kernels.reuse} for what fresh
-	 * buffers cost). Only the first {@code in}, {@code k·R} and {@code width} elements of
-	 * a job's group are used.
+	 * A thread's buffers for the two rows it works on at a time, kept from job to job and
+	 * grown to the widest group's: a decode pass runs four jobs a layer (see
+	 * {@code Kernels.reuse} for what fresh buffers cost). Only the first {@code in},
+	 * {@code k·R} and {@code width} elements of a job's group are used.
 	 */
 	private static final class Scratch {
 
 		private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
 
-		private float[] row = new float[0];
+		// each row's input, its u = scale·A·x per module, and its delta where it is not
+		// summed into the target's row
+		private final float[][] row = { new float[0], new float[0] };
 
-		private float[] u = new float[0];
+		private final float[][] u = { new float[0], new float[0] };
 
-		private float[] d = new float[0];
+		private final float[][] d = { new float[0], new float[0] };
 
 		static Scratch of(Factors f) {
 			Scratch scratch = OF_THREAD.get();
-			scratch.row = atLeast(scratch.row, f.in());
-			scratch.u = atLeast(scratch.u, f.modules().length * f.rank());
-			scratch.d = atLeast(scratch.d, f.width());
+			for (int i = 0; i < 2; i++) {
+				scratch.row[i] = atLeast(scratch.row[i], f.in());
+				scratch.u[i] = atLeast(scratch.u[i], f.modules().length * f.rank());
+				scratch.d[i] = atLeast(scratch.d[i], f.width());
+			}
 			return scratch;
 		}
 
@@ -358,17 +367,55 @@ final class LoraRowsKernel {
 
 	}
 
-	private static void row(Factors f, int slot, MemorySegment x, MemorySegment deltas, Target target, int r,
-			Scratch scratch) {
+	/** No second row: see {@link #rows}. */
+	private static final int NONE = -1;
+
+	/**
+	 * Computes the deltas of rows {@code r1} and {@code r2} (or of {@code r1} alone, when
+	 * {@code r2} is {@link #NONE}) and adds them to the target. Two rows whose slots read
+	 * the same copy at the same rank and modules are computed side by side, each loop
+	 * reading both slots' factors, so that the thread streams two runs of memory at once:
+	 * one core keeps more reads in flight over two runs than over one (a plain read of
+	 * 312 MB on one core of a 2-vCPU EPYC, in C: 21 GB/s over one run, 40 GB/s over two).
+	 * Other pairs are computed one row after the other.
+	 *
+	 * <p>
+	 * In 32-row decode passes on 32 bf16 adapters, the kernel's calls took 7.9–8.7 ms a
+	 * pass (median 8.2) against 10.3–11.3 ms (median 10.8) for the kernel before, which
+	 * took one row at a time with four sums per row of {@code A} rather than two (10
+	 * rounds of 32 tokens each way, alternating in one process). One row at a time with
+	 * these loops took 8.9 ms (median), so most of the gain is the loops' and the rest
+	 * the pairs'; calling the kernel alone for 30 layers' four groups, with 32 MB of
+	 * other memory read between the calls, pairs took 9.5 and 10.6 against 10.9 and 12.0
+	 * ms a step (medians of 37 steps, two runs).
+	 */
+	private static void rows(Factors f, int[] slotOfRow, int r1, int r2, MemorySegment x, MemorySegment deltas,
+			Target target, Scratch scratch) {
+		int slot1 = slotOfRow[r1];
+		boolean half = f.half()[slot1];
+		int ownRank = f.ranks()[slot1];
+		int targets = f.targets()[slot1];
+		if (r2 != NONE) {
+			int slot2 = slotOfRow[r2];
+			if (half != f.half()[slot2] || ownRank != f.ranks()[slot2] || targets != f.targets()[slot2]) {
+				rows(f, slotOfRow, r1, NONE, x, deltas, target, scratch);
+				rows(f, slotOfRow, r2, NONE, x, deltas, target, scratch);
+				return;
+			}
+		}
+		boolean two = r2 != NONE;
+		int slot2 = two ? slotOfRow[r2] : slot1;
 		int in = f.in();
 		int rank = f.rank();
 		int width = f.width();
-		float[] row = scratch.row;
-		float[] u = scratch.u;
-		float[] d = scratch.d;
-		int ownRank = f.ranks()[slot];
-		boolean half = f.half()[slot];
-		MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r * in * Float.BYTES, row, 0, in);
+		float[] x1 = scratch.row[0];
+		float[] x2 = scratch.row[1];
+		float[] u1 = scratch.u[0];
+		float[] u2 = scratch.u[1];
+		MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r1 * in * Float.BYTES, x1, 0, in);
+		if (two) {
+			MemorySegment.copy(x, ValueLayout.JAVA_FLOAT_UNALIGNED, (long) r2 * in * Float.BYTES, x2, 0, in);
+		}
 		// Into a Java array's rows, the second factors' products are summed straight
 		// into the row, read and written as an array; elsewhere into d, added after.
 		// Through a segment over the array, the Vector API's loads and stores made the
@@ -377,13 +424,15 @@ final class LoraRowsKernel {
 		// and 14.5 against 15.5 and 15.2 ms (32 decode rows on 32 bf16 adapters in the
 		// engine, the two ways toggled round by round, two runs each).
 		boolean intoArray = target != null && target.array() != null;
-		float[] sums = intoArray ? target.array() : d;
-		int at = intoArray ? (target.first() + r) * width : 0;
+		float[] sums1 = intoArray ? target.array() : scratch.d[0];
+		float[] sums2 = intoArray ? target.array() : scratch.d[1];
+		int at1 = intoArray ? (target.first() + r1) * width : 0;
+		int at2 = (intoArray && two) ? (target.first() + r2) * width : 0;
 		if (!intoArray) {
-			Arrays.fill(d, 0, width, 0f);
+			Arrays.fill(sums1, 0, width, 0f);
+			Arrays.fill(sums2, 0, width, 0f);
 		}
 		int modules = f.modules().length;
-		int targets = f.targets()[slot];
 		// A bf16 slot's factors are one run of memory, read front to back: its first
 		// factors of every module, then each module's second. The first factors of all
 		// modules are read before any second factor: in 32-row decode passes of a
@@ -393,40 +442,61 @@ final class LoraRowsKernel {
 		// constant, so that the JIT compiles a loop per copy rather than merging two
 		// kinds of vector at every load: bf16 rows ran about 6 % faster so (medians of
 		// five alternating runs).
-		long first = half ? slot * f.halfBlock() : (long) slot * modules * rank * in;
+		long first1 = half ? slot1 * f.halfBlock() : (long) slot1 * modules * rank * in;
+		long first2 = half ? slot2 * f.halfBlock() : (long) slot2 * modules * rank * in;
 		for (int i = 0; i < modules; i++) {
-			if ((targets & (1 << f.modules()[i])) != 0) {
-				long a = first + (long) i * rank * in;
-				if (half) {
-					shrink(f.ab16(), true, a, row, in, ownRank, u, i * rank);
-					float scale = f.scales()[slot];
-					for (int j = i * rank; j < i * rank + ownRank; j++) {
-						u[j] *= scale;
-					}
-				}
-				else {
-					shrink(f.a(), false, a, row, in, ownRank, u, i * rank);
-				}
+			if ((targets & (1 << f.modules()[i])) == 0) {
+				continue;
+			}
+			long a = (long) i * rank * in;
+			int uAt = i * rank;
+			if (half) {
+				shrink(f.ab16(), true, first1 + a, x1, first2 + a, two ? x2 : null, in, ownRank, u1, u2, uAt);
+				scale(u1, uAt, ownRank, f.scales()[slot1]);
+				scale(u2, uAt, ownRank, f.scales()[slot2]);
+			}
+			else {
+				shrink(f.a(), false, first1 + a, x1, first2 + a, two ? x2 : null, in, ownRank, u1, u2, uAt);
 			}
 		}
-		long second = first + (long) modules * rank * in;
+		long second = (long) modules * rank * in;
 		int column = 0;
 		for (int i = 0; i < modules; i++) {
 			int out = f.outs()[i];
 			if ((targets & (1 << f.modules()[i])) != 0) {
+				int uAt = i * rank;
 				if (half) {
-					expand(f.ab16(), true, second, u, i * rank, ownRank, out, sums, at + column);
+					expand(f.ab16(), true, first1 + second, u1, sums1, at1 + column, first2 + second, two ? u2 : null,
+							sums2, at2 + column, uAt, ownRank, out);
 				}
 				else {
-					expand(f.b()[i], false, (long) slot * rank * out, u, i * rank, ownRank, out, sums, at + column);
+					long b = (long) rank * out;
+					expand(f.b()[i], false, slot1 * b, u1, sums1, at1 + column, slot2 * b, two ? u2 : null, sums2,
+							at2 + column, uAt, ownRank, out);
 				}
 			}
 			second += (long) rank * out;
 			column += out;
 		}
-		if (intoArray) {
-			return;
+		if (!intoArray) {
+			finish(sums1, width, deltas, target, r1);
+			if (two) {
+				finish(sums2, width, deltas, target, r2);
+			}
 		}
+	}
+
+	private static void scale(float[] u, int from, int count, float scale) {
+		for (int j = from; j < from + count; j++) {
+			u[j] *= scale;
+		}
+	}
+
+	/**
+	 * Hands a row's delta, summed in {@code d}, on: added to its row of a row-major
+	 * target in memory, else copied into {@code deltas}.
+	 */
+	private static void finish(float[] d, int width, MemorySegment deltas, Target target, int r) {
 		if (target != null && !target.transposed()) {
 			addRow(d, width, target.memory(), (long) (target.first() + r) * width * Float.BYTES);
 		}
@@ -452,36 +522,53 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * {@code u[uAt + j] = A[j]·x} for the first {@code rank} rows of {@code A}, one row
-	 * after the other, so that the factors are read front to back: in decode each row
+	 * {@code u1[uAt + j] = A1[j]·x1} for the first {@code rank} rows of {@code A1}, one
+	 * row after the other, so that the factors are read front to back: in decode each row
 	 * reads another adapter's factors, short runs the hardware prefetcher streams only
-	 * when they are read in order. Reading four rows of {@code A} per pass over {@code x}
-	 * instead made a stream of four short runs at once, and a pass of 32 rows 1.4–1.6
-	 * times slower (32 slots' q/k/v factors over 30 layers, bf16, one thread).
-	 * @param offset the first row's first element
+	 * when they are read in order. With a second row ({@code x2} not null), the same of
+	 * {@code A2} and {@code x2} into {@code u2}, in the same loops (see {@link #rows}).
+	 * Reading four rows of one {@code A} per pass over {@code x} instead made a stream of
+	 * four short runs at once, and a pass of 32 rows 1.4–1.6 times slower (32 slots'
+	 * q/k/v factors over 30 layers, bf16, one thread).
+	 * @param a1 the first row's first element of {@code A1}
+	 * @param a2 the same of {@code A2}
 	 */
-	private static void shrink(MemorySegment a, boolean half, long offset, float[] x, int in, int rank, float[] u,
-			int uAt) {
+	private static void shrink(MemorySegment a, boolean half, long a1, float[] x1, long a2, float[] x2, int in,
+			int rank, float[] u1, float[] u2, int uAt) {
 		int lanes = SPECIES.length();
 		int bound = SPECIES.loopBound(in);
-		int quad = in - in % (4 * lanes);
+		int twice = in - in % (2 * lanes);
 		for (int j = 0; j < rank; j++) {
-			long o = offset + (long) j * in;
+			long o1 = a1 + (long) j * in;
+			long o2 = a2 + (long) j * in;
 			FloatVector s0 = FloatVector.zero(SPECIES);
 			FloatVector s1 = s0;
-			FloatVector s2 = s0;
-			FloatVector s3 = s0;
+			FloatVector t0 = s0;
+			FloatVector t1 = s0;
 			int i = 0;
-			for (; i < quad; i += 4 * lanes) {
-				s0 = load(a, half, o + i).fma(FloatVector.fromArray(SPECIES, x, i), s0);
-				s1 = load(a, half, o + i + lanes).fma(FloatVector.fromArray(SPECIES, x, i + lanes), s1);
-				s2 = load(a, half, o + i + 2 * lanes).fma(FloatVector.fromArray(SPECIES, x, i + 2 * lanes), s2);
-				s3 = load(a, half, o + i + 3 * lanes).fma(FloatVector.fromArray(SPECIES, x, i + 3 * lanes), s3);
+			if (x2 == null) {
+				for (; i < twice; i += 2 * lanes) {
+					s0 = load(a, half, o1 + i).fma(FloatVector.fromArray(SPECIES, x1, i), s0);
+					s1 = load(a, half, o1 + i + lanes).fma(FloatVector.fromArray(SPECIES, x1, i + lanes), s1);
+				}
+				for (; i < bound; i += lanes) {
+					s0 = load(a, half, o1 + i).fma(FloatVector.fromArray(SPECIES, x1, i), s0);
+				}
 			}
-			for (; i < bound; i += lanes) {
-				s0 = load(a, half, o + i).fma(FloatVector.fromArray(SPECIES, x, i), s0);
+			else {
+				for (; i < twice; i += 2 * lanes) {
+					s0 = load(a, half, o1 + i).fma(FloatVector.fromArray(SPECIES, x1, i), s0);
+					t0 = load(a, half, o2 + i).fma(FloatVector.fromArray(SPECIES, x2, i), t0);
+					s1 = load(a, half, o1 + i + lanes).fma(FloatVector.fromArray(SPECIES, x1, i + lanes), s1);
+					t1 = load(a, half, o2 + i + lanes).fma(FloatVector.fromArray(SPECIES, x2, i + lanes), t1);
+				}
+				for (; i < bound; i += lanes) {
+					s0 = load(a, half, o1 + i).fma(FloatVector.fromArray(SPECIES, x1, i), s0);
+					t0 = load(a, half, o2 + i).fma(FloatVector.fromArray(SPECIES, x2, i), t0);
+				}
+				u2[uAt + j] = t0.add(t1).reduceLanes(VectorOperators.ADD) + tail(a, half, o2, x2, i, in);
 			}
-			u[uAt + j] = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD) + tail(a, half, o, x, i, in);
+			u1[uAt + j] = s0.add(s1).reduceLanes(VectorOperators.ADD) + tail(a, half, o1, x1, i, in);
 		}
 	}
 
@@ -494,25 +581,41 @@ final class LoraRowsKernel {
 	}
 
 	/**
-	 * {@code d[column + o] += Σ_j u[uAt + j]·B[j][o]} over the first {@code rank} rows of
-	 * {@code B}, one row after the other (see {@link #shrink}).
-	 * @param offset the first row's first element
+	 * {@code d1[c1 + o] += Σ_j u1[uAt + j]·B1[j][o]} over the first {@code rank} rows of
+	 * {@code B1}, one row after the other (see {@link #shrink}); with a second row
+	 * ({@code u2} not null), the same of {@code B2} and {@code u2} into {@code d2}, in
+	 * the same loops.
+	 * @param b1 the first row's first element of {@code B1}
+	 * @param b2 the same of {@code B2}
 	 */
-	private static void expand(MemorySegment b, boolean half, long offset, float[] u, int uAt, int rank, int out,
-			float[] d, int column) {
+	private static void expand(MemorySegment b, boolean half, long b1, float[] u1, float[] d1, int c1, long b2,
+			float[] u2, float[] d2, int c2, int uAt, int rank, int out) {
 		int lanes = SPECIES.length();
 		int bound = SPECIES.loopBound(out);
 		for (int j = 0; j < rank; j++) {
-			float uj = u[uAt + j];
-			FloatVector uv = FloatVector.broadcast(SPECIES, uj);
-			long r = offset + (long) j * out;
+			float w1 = u1[uAt + j];
+			FloatVector v1 = FloatVector.broadcast(SPECIES, w1);
+			long r1 = b1 + (long) j * out;
+			long r2 = b2 + (long) j * out;
 			int o = 0;
+			if (u2 == null) {
+				for (; o < bound; o += lanes) {
+					load(b, half, r1 + o).fma(v1, FloatVector.fromArray(SPECIES, d1, c1 + o)).intoArray(d1, c1 + o);
+				}
+				for (; o < out; o++) {
+					d1[c1 + o] += w1 * get(b, half, r1 + o);
+				}
+				continue;
+			}
+			float w2 = u2[uAt + j];
+			FloatVector v2 = FloatVector.broadcast(SPECIES, w2);
 			for (; o < bound; o += lanes) {
-				FloatVector dv = FloatVector.fromArray(SPECIES, d, column + o);
-				load(b, half, r + o).fma(uv, dv).intoArray(d, column + o);
+				load(b, half, r1 + o).fma(v1, FloatVector.fromArray(SPECIES, d1, c1 + o)).intoArray(d1, c1 + o);
+				load(b, half, r2 + o).fma(v2, FloatVector.fromArray(SPECIES, d2, c2 + o)).intoArray(d2, c2 + o);
 			}
 			for (; o < out; o++) {
-				d[column + o] += uj * get(b, half, r + o);
+				d1[c1 + o] += w1 * get(b, half, r1 + o);
+				d2[c2 + o] += w2 * get(b, half, r2 + o);
 			}
 		}
 	}

@@ -60,6 +60,19 @@ class LoraBankTests {
 	}
 
 	@Test
+	void whenRowsOfAdaptersAlikeAreComputedTwoByTwoThenEachGetsItsOwnDelta() {
+		// the kernel computes two rows of the order at a time, side by side where their
+		// adapters have the same rank, modules and copy: here rows of one adapter, of the
+		// two bf16 ones, of two unlike (one after the other), of the two fp32 ones, and
+		// the odd last alone
+		int[] adapterOfRow = { 0, 1, 2, 3, 1, 0, 3, 2, 0 };
+		assertBatchedAndSingleRowsMatchTheLoop(CONFIG, alikeAdapters(CONFIG, new Random(5)), adapterOfRow, false, true);
+		assertBatchedAndSingleRowsMatchTheLoop(ODD, alikeAdapters(ODD, new Random(5)), adapterOfRow, false, true);
+		assertOnlyTheBanksRowsGetDeltas(alikeAdapters(CONFIG, new Random(6)), adapterOfRow);
+		assertOnlyTheBanksRowsGetDeltas(alikeAdapters(CONFIG, new Random(6)), new int[] { 2, -1, 3, 0, -1, 1, 1 });
+	}
+
+	@Test
 	void whenTheJvmHasTheVectorApiThenTheKernelRuns() {
 		// the build starts tests with --add-modules jdk.incubator.vector, as every
 		// launcher of the worker does; without it the kernel half of these tests would
@@ -70,7 +83,12 @@ class LoraBankTests {
 	private static void assertBatchedAndSingleRowsMatchTheLoop(ModelConfig config, int[] adapterOfRow, boolean inPlace,
 			boolean kernel) {
 		Random random = new Random(1);
-		List<LoraWeights> adapters = mixedAdapters(config, random);
+		assertBatchedAndSingleRowsMatchTheLoop(config, mixedAdapters(config, random), adapterOfRow, inPlace, kernel);
+	}
+
+	private static void assertBatchedAndSingleRowsMatchTheLoop(ModelConfig config, List<LoraWeights> adapters,
+			int[] adapterOfRow, boolean inPlace, boolean kernel) {
+		Random random = new Random(1);
 		try (NDManager manager = Torch.newManager()) {
 			LoraBank bank = new LoraBank(config, 8, manager, 2);
 			LoraBank.preferRowsKernel(kernel);
@@ -116,6 +134,17 @@ class LoraBankTests {
 				weights(config, "b", 7, LoraWeights.MODULES, 2.0, true, random),
 				weights(config, "c", 2, List.of("k_proj", "up_proj"), 1.3, false, random),
 				weights(config, "d", 4, List.of("gate_proj", "down_proj", "o_proj"), 0.7, true, random));
+	}
+
+	/**
+	 * Two pairs of adapters alike, on all seven modules: two saved in bf16 at rank 7
+	 * (below the bank's), two in fp32 at the bank's rank 8, each with a scale of its own.
+	 */
+	private static List<LoraWeights> alikeAdapters(ModelConfig config, Random random) {
+		return List.of(weights(config, "e", 7, LoraWeights.MODULES, 0.5, true, random),
+				weights(config, "f", 7, LoraWeights.MODULES, 2.0, true, random),
+				weights(config, "g", 8, LoraWeights.MODULES, 1.3, false, random),
+				weights(config, "h", 8, LoraWeights.MODULES, 0.7, false, random));
 	}
 
 	/**
@@ -203,8 +232,11 @@ class LoraBankTests {
 	}
 
 	private static void assertOnlyTheBanksRowsGetDeltas(int[] adapterOfRow) {
+		assertOnlyTheBanksRowsGetDeltas(mixedAdapters(CONFIG, new Random(3)), adapterOfRow);
+	}
+
+	private static void assertOnlyTheBanksRowsGetDeltas(List<LoraWeights> adapters, int[] adapterOfRow) {
 		Random random = new Random(3);
-		List<LoraWeights> adapters = mixedAdapters(CONFIG, random);
 		int first = 2;
 		int n = adapterOfRow.length + 3;
 		try (NDManager manager = Torch.newManager(); LoraBank bank = new LoraBank(CONFIG, 8, manager, 2)) {
