@@ -46,6 +46,19 @@ public final class Projection {
 	}
 
 	/**
+	 * Cuts a weight into blocks of at most {@code rows} output rows, and into at least as
+	 * many blocks as {@link RowWork} has threads: for a weight so tall that one block a
+	 * thread multiplies slower than smaller ones, which the threads take one by one.
+	 * @param weight {@code [out, in]}, contiguous
+	 * @param rows the most output rows a block has
+	 * @return the projection
+	 */
+	public static Projection inBlocksOf(NDArray weight, int rows) {
+		long out = weight.getShape().get(0);
+		return new Projection(weight, (int) Math.max(RowWork.threads(), (out + rows - 1) / rows));
+	}
+
+	/**
 	 * Cuts a weight into blocks of output rows.
 	 * @param weight {@code [out, in]}, contiguous
 	 * @param parts how many blocks

@@ -62,9 +62,17 @@ class KernelsTests {
 		int in = 24;
 		float[] w = randoms(41 * in);
 		NDArray weight = manager.create(w, new Shape(41, in));
-		// more blocks than threads, a block per output row, one block, rows of 1 and 32
+		// more blocks than threads, a block per output row, one block, rows of 1 and 32;
+		// blocks of at most 8 rows (the last one short), and of at most more rows than
+		// the
+		// weight has (a block a thread)
+		List<Projection> projections = new ArrayList<>();
 		for (int parts : new int[] { 1, 2, 3, 41, 64 }) {
-			Projection projection = new Projection(weight, parts);
+			projections.add(new Projection(weight, parts));
+		}
+		projections.add(Projection.inBlocksOf(weight, 8));
+		projections.add(Projection.inBlocksOf(weight, 1024));
+		for (Projection projection : projections) {
 			for (int rows : new int[] { 1, 32 }) {
 				float[] x = randoms(rows * in);
 				try (RowWork.Hot hot = RowWork.hot(); Torch.Threads one = Torch.oneThread()) {
