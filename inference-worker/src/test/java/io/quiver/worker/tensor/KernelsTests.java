@@ -452,10 +452,18 @@ class KernelsTests {
 	@Test
 	void decodeAttentionReadsScatteredSlotsOfThePagedCacheAsOneHeadAtATime() {
 		assertThat(Kernels.vectorApi()).as("the test JVM runs with --add-modules jdk.incubator.vector").isTrue();
-		// Head width 12 leaves the vector loops a remainder; 17 tokens, one softmax.
+		// Head widths of fewer elements than a vector (12), of whole blocks of four
+		// vectors
+		// of any species (64, 128), and of a block and a remainder (80, 76); contexts of
+		// whole blocks of four keys and not
+		for (int hd : new int[] { 12, 64, 76, 80, 128 }) {
+			assertDecodeAttentionMatchesTheLoop(hd);
+		}
+	}
+
+	private void assertDecodeAttentionMatchesTheLoop(int hd) {
 		int kvHeads = 2;
 		int group = 3;
-		int hd = 12;
 		int slots = 64;
 		int[] lengths = { 1, 5, 9, 17, 3 };
 		float[] keys = randoms(slots * kvHeads * hd);
@@ -491,7 +499,7 @@ class KernelsTests {
 					int at = ((s * kvHeads + kh) * group + g) * hd;
 					float[] expected = NaiveKernels.attention(slice(q, at, hd), k, v);
 					for (int i = 0; i < hd; i++) {
-						assertThat(got[at + i]).as("sequence %d head %d", s, kh * group + g)
+						assertThat(got[at + i]).as("head width %d, sequence %d head %d", hd, s, kh * group + g)
 							.isCloseTo(expected[i], within(1e-5f));
 					}
 				}
