@@ -163,9 +163,15 @@ public final class WorkerBenchmark {
 					if (c == 32) {
 						matmul.add(matmulGflops());
 					}
-					b.add(decode(engine, List.of(), c, tokens));
-					h.add(decode(engine, bf16Ids, c, tokens));
-					f.add(decode(engine, fp32Ids, c, tokens));
+					// each round starts with another scenario, so that none always
+					// follows the matmul measurement or the same other scenario
+					for (int i = 0; i < 3; i++) {
+						switch ((round + i) % 3) {
+							case 0 -> b.add(decode(engine, List.of(), c, tokens));
+							case 1 -> h.add(decode(engine, bf16Ids, c, tokens));
+							default -> f.add(decode(engine, fp32Ids, c, tokens));
+						}
+					}
 				}
 				base.put("c" + c, round(percentile(b.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
 				bf16.put("c" + c, round(percentile(h.stream().map(Run::decodeTokensPerSecond).toList(), 50)));
@@ -173,8 +179,7 @@ public final class WorkerBenchmark {
 				baseOutput.put("c" + c, round(percentile(b.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 				bf16Output.put("c" + c, round(percentile(h.stream().map(Run::outputTokensPerSecond).toList(), 50)));
 				if (c == 32) {
-					// each round's adapter runs against the base run just before them:
-					// how
+					// each round's adapter runs against the same round's base run: how
 					// far the machine's noise moves the ratio within this one run
 					results.put("adapter_to_base_ratio_c32_bf16_by_round", ratios(h, b));
 					results.put("adapter_to_base_ratio_c32_fp32_by_round", ratios(f, b));
