@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import ai.djl.ndarray.NDArray;
@@ -99,6 +100,11 @@ public final class LoraBank implements AutoCloseable {
 	// the kernel reads from the bf16 copy is written there only once such a path needs
 	// it (see inFp32)
 	private boolean[] fp32 = new boolean[0];
+
+	// the largest layer's slice of a factor tensor the kernel takes as one buffer;
+	// lowered
+	// only by tests, which grow a small bank past it
+	static long maxViewBytes = Integer.MAX_VALUE;
 
 	// whether addBatched uses LoraRowsKernel where it can run; see preferRowsKernel
 	private static volatile boolean rowsKernelPreferred = true;
@@ -207,6 +213,14 @@ public final class LoraBank implements AutoCloseable {
 	 * read for padding rows that are never gathered back.
 	 */
 	private void allocate(int newCapacity) {
+		if (this.factors != null && !viewsFit(newCapacity)) {
+			// The kernel cannot run on the grown bank, and PyTorch will read every slot
+			// from the fp32 factors: write those a bf16 adapter has left to the kernel so
+			// far, before they are copied over.
+			for (int slot = this.used.nextSetBit(0); slot >= 0; slot = this.used.nextSetBit(slot + 1)) {
+				inFp32(slot);
+			}
+		}
 		NDManager next = this.parent.newSubManager();
 		int layers = this.config.numLayers();
 		LoraGroup[] groups = LoraGroup.values();
@@ -302,19 +316,8 @@ public final class LoraBank implements AutoCloseable {
 	 */
 	private LoraRowsKernel.Factors[][] kernelFactors() {
 		LoraGroup[] groups = LoraGroup.values();
-		for (NDArray[] layer : this.aLayer) {
-			for (NDArray a : layer) {
-				if (a.size() * Float.BYTES > Integer.MAX_VALUE) {
-					return null;
-				}
-			}
-		}
-		for (NDArray[] layer : this.bc) {
-			for (NDArray b : layer) {
-				if (b.size() * Float.BYTES > Integer.MAX_VALUE) {
-					return null;
-				}
-			}
+		if (!viewsFit(this.capacity)) {
+			return null;
 		}
 		LoraRowsKernel.Factors[][] views = new LoraRowsKernel.Factors[this.aLayer.length][groups.length];
 		for (int layer = 0; layer < this.aLayer.length; layer++) {
@@ -333,6 +336,21 @@ public final class LoraBank implements AutoCloseable {
 			}
 		}
 		return views;
+	}
+
+	/**
+	 * Whether every layer's slice of the fp32 factors of a bank of {@code slots} slots is
+	 * small enough to hand out as one buffer, so that the kernel can run on it.
+	 */
+	private boolean viewsFit(int slots) {
+		for (Shape[] shapes : List.of(firstFactors(slots), secondFactors(slots))) {
+			for (Shape shape : shapes) {
+				if (shape.size() / shape.get(0) * Float.BYTES > maxViewBytes) {
+					return false;
+				}
+			}
+		}
+		return true;
 	}
 
 	private static MemorySegment memory(NDArray contiguous) {

@@ -430,7 +430,9 @@ final class LoraRowsKernel {
 		int at2 = (intoArray && two) ? (target.first() + r2) * width : 0;
 		if (!intoArray) {
 			Arrays.fill(sums1, 0, width, 0f);
-			Arrays.fill(sums2, 0, width, 0f);
+			if (two) {
+				Arrays.fill(sums2, 0, width, 0f);
+			}
 		}
 		int modules = f.modules().length;
 		// A bf16 slot's factors are one run of memory, read front to back: its first
@@ -453,7 +455,9 @@ final class LoraRowsKernel {
 			if (half) {
 				shrink(f.ab16(), true, first1 + a, x1, first2 + a, two ? x2 : null, in, ownRank, u1, u2, uAt);
 				scale(u1, uAt, ownRank, f.scales()[slot1]);
-				scale(u2, uAt, ownRank, f.scales()[slot2]);
+				if (two) {
+					scale(u2, uAt, ownRank, f.scales()[slot2]);
+				}
 			}
 			else {
 				shrink(f.a(), false, first1 + a, x1, first2 + a, two ? x2 : null, in, ownRank, u1, u2, uAt);

@@ -75,7 +75,8 @@ final class PageCache {
 					}
 				}
 				finally {
-					int closed = (int) calls.close().invokeExact(fd);
+					// a failed close leaves nothing to undo; invokeExact wants the int
+					int ignored = (int) calls.close().invokeExact(fd);
 				}
 			}
 			return true;

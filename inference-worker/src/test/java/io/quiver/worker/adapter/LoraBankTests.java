@@ -73,6 +73,38 @@ class LoraBankTests {
 	}
 
 	@Test
+	void whenTheBankGrowsPastTheKernelsViewsThenItsBf16AdaptersAreReadInFp32() {
+		// two slots' q/k/v first factors, the widest layer slice, fit; four slots' do not
+		long limit = LoraBank.maxViewBytes;
+		LoraBank.maxViewBytes = 2L * 3 * 8 * 64 * Float.BYTES;
+		List<LoraWeights> adapters = alikeAdapters(CONFIG, new Random(7));
+		try (NDManager manager = Torch.newManager(); LoraBank bank = new LoraBank(CONFIG, 8, manager, 2)) {
+			// the two bf16 adapters go to the kernel alone, their fp32 factors unwritten
+			int[] slotOfRow = add(bank, adapters.subList(0, 2), new int[] { 0, 1 });
+			assertThat(bank.addsToArrays()).isTrue();
+			int[] grown = { slotOfRow[0], slotOfRow[1], bank.add(adapters.get(2)) };
+			assertThat(bank.addsToArrays()).isFalse();
+			int[] adapterOfRow = { 0, 1, 2 };
+			for (LoraGroup group : LoraGroup.values()) {
+				int in = LoraWeights.inputWidth(group.modules().get(0), CONFIG);
+				int out = group.modules().stream().mapToInt((m) -> LoraWeights.outputWidth(m, CONFIG)).sum();
+				float[] x = randoms(new Random(8), 3 * in);
+				NDArray y = manager.zeros(new Shape(3, out));
+				bank.addBatched(1, group, LoraBank.BankRows.of(grown, manager), 0, manager.create(x, new Shape(3, in)),
+						y);
+				float[] expected = naive(CONFIG, adapters, adapterOfRow, group, x, in, out);
+				float[] got = y.toFloatArray();
+				for (int i = 0; i < expected.length; i++) {
+					assertThat(got[i]).as("%s %d", group, i).isCloseTo(expected[i], within(1e-4f));
+				}
+			}
+		}
+		finally {
+			LoraBank.maxViewBytes = limit;
+		}
+	}
+
+	@Test
 	void whenTheJvmHasTheVectorApiThenTheKernelRuns() {
 		// the build starts tests with --add-modules jdk.incubator.vector, as every
 		// launcher of the worker does; without it the kernel half of these tests would
@@ -439,6 +471,14 @@ class LoraBankTests {
 				// what a bf16 file widens to: the low half of the bits is zero
 				v[i] = Float.intBitsToFloat(Float.floatToRawIntBits(v[i]) & 0xFFFF0000);
 			}
+		}
+		return v;
+	}
+
+	private static float[] randoms(Random random, int n) {
+		float[] v = new float[n];
+		for (int i = 0; i < n; i++) {
+			v[i] = (float) random.nextGaussian();
 		}
 		return v;
 	}
